@@ -1,0 +1,96 @@
+"""Declarative base, UTC timestamps and the single unit of work that commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_app_context
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp that is always timezone-aware UTC, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = sa.orm.registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def _callbacks() -> list[Callable[[], Any]]:
+    if "after_commit_callbacks" not in g:
+        g.after_commit_callbacks = []
+    return g.after_commit_callbacks
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run ``callback`` once the current unit of work has committed (emails, file deletions...)."""
+    if not has_app_context():
+        raise RuntimeError("after_commit needs an application context")
+    _callbacks().append(callback)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[sa.orm.Session]:
+    """The one place that commits: commit on success, roll back on error, then run after-commit hooks."""
+    from contest.extensions import db
+
+    session = db.session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if has_app_context():
+            g.pop("after_commit_callbacks", None)
+        raise
+    callbacks = g.pop("after_commit_callbacks", [])
+    for callback in callbacks:
+        callback()
+
+
+def discard_pending_callbacks() -> None:
+    """Forget hooks registered by work that was rolled back outside a unit of work."""
+    if has_app_context():
+        g.pop("after_commit_callbacks", None)
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Alembic hook: write UTCDateTime as a plain timezone-aware DateTime in migration files."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -1,0 +1,30 @@
+"""``flask demo seed``: a lively site for a newcomer, with artwork drawn by Pillow (no external assets)."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from contest.core.clock import utcnow
+from contest.core.db import unit_of_work
+from contest.demo import seed as seed_module
+from contest.extensions import db
+
+cli = AppGroup("demo", help="Demonstration data.")
+
+
+@cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
+def seed_command(if_empty: bool) -> None:
+    """Create demo accounts and artwork; prints the demo passwords once."""
+    from contest.accounts.models import User
+
+    if if_empty and db.session.execute(sa.select(sa.func.count(User.id))).scalar_one() > 0:
+        click.echo("Database already has data; demo seed skipped.")
+        return
+    with unit_of_work():
+        result = seed_module.seed(now=utcnow())
+    click.echo("Demo data created. Log in with:")
+    for role, login, password in result.credentials:
+        click.echo(f"  {role:<7} {login:<28} password: {password}")

@@ -1,0 +1,81 @@
+"""Binds the extensions to an app with the project's policies (cookies, headers, locale, login)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import gettext
+
+from contest.core import i18n
+from contest.core.db import render_item
+from contest.core.i18n import N_
+from contest.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+# A strict policy: no inline script or style attributes from us, images from our storage only.
+CSP = {
+    "default-src": "'self'",
+    "img-src": ["'self'", "data:", "blob:"],
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "font-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    import contest.models  # noqa: F401 - registers every table on the metadata
+
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.root_path + "/migrations"),
+        compare_type=True,
+        render_as_batch=True,
+        render_item=render_item,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+
+    extra_img = []
+    if app.config.get("S3_ENDPOINT_URL"):
+        extra_img.append(app.config["S3_ENDPOINT_URL"])
+    if app.config.get("STORAGE") == "s3":
+        extra_img.append("https://*.amazonaws.com")
+    csp = dict(CSP, **{"img-src": CSP["img-src"] + extra_img})
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        content_security_policy=csp,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = N_("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
+    login_manager.session_protection = "basic"
