@@ -33,7 +33,7 @@ class Config:
     MAIL_USERNAME = _env("MAIL_USERNAME")
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env("MAIL_USE_TLS", "0") == "1"
-    MAIL_SENDER = _env("MAIL_SENDER", "Atelier <hello@atelier.localhost>")
+    MAIL_SENDER = _env("MAIL_SENDER", "Atelier <hello@atelier.example>")
     PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
 
     REDIS_URL = _env("REDIS_URL")

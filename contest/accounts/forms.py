@@ -18,7 +18,7 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=10, max=200)],
+        validators=[DataRequired(), Length(max=200)],
         description=_l("At least 10 characters."),
     )
     confirm = PasswordField(
@@ -39,7 +39,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))],
@@ -60,7 +60,7 @@ class ProfileForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))],

@@ -29,6 +29,11 @@ def _mix(a: Color, b: Color, t: float) -> Color:
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
+def _multiply(*cs: Color) -> Color:
+    """Multiply blend, so overlapping inks darken like an overprinted screen print."""
+    return tuple(round(math.prod(c[k] for c in cs) / 255 ** (len(cs) - 1)) for k in range(3))  # type: ignore[return-value]
+
+
 def _ramp(colors: Sequence[Color], t: float) -> Color:
     t = min(max(t, 0.0), 1.0) * (len(colors) - 1)
     i = min(int(t), len(colors) - 2)
@@ -297,18 +302,22 @@ def _halftone(rng: random.Random, pal: list[Color], w: int, h: int) -> Image.Ima
         lambda u, v: 1.1 - 0.5 * (u + v),
         lambda u, v: 0.5 + 0.5 * math.sin(6 * u + 3 * v),
     ]
-    n = int(math.hypot(w, h) / step / 2) + 2
-    for field, col, angle in zip(rng.sample(fields, 2), rng.sample(acc, 2), (15, 75), strict=True):
-        layer = Image.new("RGB", (w, h), (255, 255, 255))  # one ink per screen, overprinted by multiply
-        d = ImageDraw.Draw(layer)
+    n, masks = int(math.hypot(w, h) / step / 2) + 2, []
+    for field, angle in zip(rng.sample(fields, 2), (15, 75), strict=True):  # two screens at print angles
+        mask = Image.new("L", (w, h), 0)
+        d = ImageDraw.Draw(mask)
         ca, sa = math.cos(math.radians(angle)) * step, math.sin(math.radians(angle)) * step
         for i in range(-n, n + 1):
             for j in range(-n, n + 1):
                 x, y = w / 2 + i * ca - j * sa, h / 2 + i * sa + j * ca
                 r = step * 0.7 * min(max(field(x / w, y / h), 0.0), 1.0)
                 if r > step * 0.06 and -r < x < w + r and -r < y < h + r:
-                    _disc(d, x, y, r, fill=col)
-        img = ImageChops.multiply(img, layer)
+                    _disc(d, x, y, r, fill=255)
+        masks.append(mask)
+    a, b = rng.sample(acc, 2)  # paste the inks through the screens; the overlap gets their multiply blend
+    img.paste(_multiply(a, paper), mask=masks[0])
+    img.paste(_multiply(b, paper), mask=masks[1])
+    img.paste(_multiply(a, b, paper), mask=ImageChops.darker(*masks))
     return img
 
 

@@ -15,21 +15,21 @@ from contest.extensions import db
 from contest.storage.services import store_bytes
 
 DEMO_PASSWORD = "atelier-demo-2026"  # noqa: S105 - printed to the person seeding a local demo
-STAFF = ("staff@atelier.test", "atelier_staff", "Camille (staff)")
+STAFF = ("staff@atelier.example", "atelier_staff", "Camille (staff)")
 ARTISTS = [
     (
-        "lea@atelier.test",
+        "lea@atelier.example",
         "lea_dessine",
         "Léa Moreau",
         "Illustrator from Lyon. Cats, plants and loud colours.",
     ),
-    ("malik@atelier.test", "malik_ink", "Malik Haddad", "Screen printer and type nerd."),
-    ("sofia@atelier.test", "sofiapaints", "Sofia Rossi", "Watercolour skies, geometric seas."),
-    ("tom@atelier.test", "tomdraws", "Tom Becker", "Retro sunsets and mountains, mostly."),
-    ("ines@atelier.test", "ines_studio", "Inès Martin", "Bauhaus forever."),
-    ("kenji@atelier.test", "kenji_lines", "Kenji Sato", "Line art and low-poly animals."),
+    ("malik@atelier.example", "malik_ink", "Malik Haddad", "Screen printer and type nerd."),
+    ("sofia@atelier.example", "sofiapaints", "Sofia Rossi", "Watercolour skies, geometric seas."),
+    ("tom@atelier.example", "tomdraws", "Tom Becker", "Retro sunsets and mountains, mostly."),
+    ("ines@atelier.example", "ines_studio", "Inès Martin", "Bauhaus forever."),
+    ("kenji@atelier.example", "kenji_lines", "Kenji Sato", "Line art and low-poly animals."),
 ]
-MEMBERS = [("ana@atelier.test", "ana_votes"), ("paul@atelier.test", "paul_b"), ("zoe@atelier.test", "zoe_z")]
+MEMBERS = [("ana@atelier.example", "ana_votes"), ("paul@atelier.example", "paul_b"), ("zoe@atelier.example", "zoe_z")]
 
 
 @dataclass
