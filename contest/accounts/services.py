@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +15,7 @@ from contest.accounts import tokens
 from contest.accounts.models import User
 from contest.core.errors import DomainError
 from contest.core.images import ImageLimits, load_image, square_thumbnail, to_webp
+from contest.core.security import external_url
 from contest.extensions import db
 from contest.mail.services import queue_email
 from contest.storage.services import discard, store_bytes
@@ -149,7 +150,7 @@ def register_user(
 def send_verification(user: User, *, now: datetime) -> None:
     """Queue (again) the email whose link proves the member owns the address."""
     token = tokens.make_verification_token(user)
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.verify", token=token)
+    link = external_url("accounts.verify", token=token)
     queue_email(user.email, "verify_email", now=now, locale=user.locale, user=user, link=link)
 
 
@@ -195,7 +196,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     if user is None or not user.active:
         return
     token = tokens.make_reset_token(user)
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+    link = external_url("accounts.reset_password", token=token)
     queue_email(user.email, "reset_password", now=now, locale=user.locale, user=user, link=link)
 
 

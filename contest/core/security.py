@@ -18,3 +18,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for emails, built from PUBLIC_URL so it works outside requests (CLI, jobs)."""
+    from flask import current_app
+
+    parts = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)

@@ -297,28 +297,25 @@ def _halftone(rng: random.Random, pal: list[Color], w: int, h: int) -> Image.Ima
     img = Image.new("RGB", (w, h), paper)
     step = min(w, h) / rng.randint(26, 36)
     fx, fy = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.6)
-    fields: list[Callable[[float, float], float]] = [
+    fields: list[Callable[[float, float], float]] = [  # dot size over the page, 0..1
         lambda u, v: 1 - math.hypot(u - fx, v - fy) / 0.55,
         lambda u, v: 1.1 - 0.5 * (u + v),
         lambda u, v: 0.5 + 0.5 * math.sin(6 * u + 3 * v),
     ]
-    n, masks = int(math.hypot(w, h) / step / 2) + 2, []
-    for field, angle in zip(rng.sample(fields, 2), (15, 75), strict=True):  # two screens at print angles
-        mask = Image.new("L", (w, h), 0)
-        d = ImageDraw.Draw(mask)
+    rng.shuffle(fields)
+    n, inks = int(math.hypot(w, h) / step / 2) + 2, rng.sample(acc, 2)
+    screen = Image.new("RGB", (w, h), (255, 255, 255))
+    screens = ((img, _multiply(inks[0], paper), 15), (screen, inks[1], 75))  # canvas, ink, screen angle
+    for field, (canvas, col, angle) in zip(fields[:2], screens, strict=True):
+        d = ImageDraw.Draw(canvas)  # the first screen prints straight onto paper, the second overprints it
         ca, sa = math.cos(math.radians(angle)) * step, math.sin(math.radians(angle)) * step
         for i in range(-n, n + 1):
             for j in range(-n, n + 1):
                 x, y = w / 2 + i * ca - j * sa, h / 2 + i * sa + j * ca
                 r = step * 0.7 * min(max(field(x / w, y / h), 0.0), 1.0)
                 if r > step * 0.06 and -r < x < w + r and -r < y < h + r:
-                    _disc(d, x, y, r, fill=255)
-        masks.append(mask)
-    a, b = rng.sample(acc, 2)  # paste the inks through the screens; the overlap gets their multiply blend
-    img.paste(_multiply(a, paper), mask=masks[0])
-    img.paste(_multiply(b, paper), mask=masks[1])
-    img.paste(_multiply(a, b, paper), mask=ImageChops.darker(*masks))
-    return img
+                    _disc(d, x, y, r, fill=col)
+    return ImageChops.multiply(img, screen)
 
 
 _STYLES = {

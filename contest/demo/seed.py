@@ -29,7 +29,11 @@ ARTISTS = [
     ("ines@atelier.example", "ines_studio", "Inès Martin", "Bauhaus forever."),
     ("kenji@atelier.example", "kenji_lines", "Kenji Sato", "Line art and low-poly animals."),
 ]
-MEMBERS = [("ana@atelier.example", "ana_votes"), ("paul@atelier.example", "paul_b"), ("zoe@atelier.example", "zoe_z")]
+MEMBERS = [
+    ("ana@atelier.example", "ana_votes"),
+    ("paul@atelier.example", "paul_b"),
+    ("zoe@atelier.example", "zoe_z"),
+]
 
 
 @dataclass
