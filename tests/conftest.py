@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import EnvironBuilder
 
 from config import TestConfig
 from contest import create_app
@@ -119,7 +120,16 @@ def submit(client: FlaskClient, url: str, data: dict, *, page: str | None = None
     """Post a form the way a browser does: load the page, take its CSRF token, send the form."""
     html = client.get(page or url).get_data(as_text=True)
     payload = {"csrf_token": csrf_token(html), **data}
-    return client.post(url, data=payload, **kwargs)
+    if kwargs.get("content_type") != "multipart/form-data":
+        return client.post(url, data=payload, **kwargs)
+    # Build the multipart body ourselves so its spooled temp file is closed afterwards.
+    builder = EnvironBuilder(path=url, method="POST", data=payload)
+    environ = builder.get_environ()
+    try:
+        return client.open(environ, follow_redirects=bool(kwargs.get("follow_redirects")))
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
 
 
 def login(client: FlaskClient, login_name: str, password: str) -> None:

@@ -34,3 +34,16 @@ def image_bytes(size: tuple[int, int] = (400, 300), fmt: str = "PNG", color: str
     mode = "RGB" if fmt == "JPEG" else "RGBA"
     Image.new(mode, size, color).save(buffer, fmt, **save)
     return buffer.getvalue()
+
+
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` x ``height``: what a decompression bomb looks like."""
+    import struct
+    import zlib
+
+    data = bytearray(image_bytes((1, 1), "PNG"))
+    ihdr = data.index(b"IHDR")
+    data[ihdr + 4 : ihdr + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[ihdr : ihdr + 17])) & 0xFFFFFFFF
+    data[ihdr + 17 : ihdr + 21] = struct.pack(">I", crc)
+    return bytes(data)

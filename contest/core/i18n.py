@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from contest.core.money import Money
@@ -19,6 +19,8 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark for
 
 
 def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # CLI and background work: the default, unless force_locale() says otherwise
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in languages:

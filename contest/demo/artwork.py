@@ -175,7 +175,7 @@ def _memphis_shape(d: Draw, rng: random.Random, x: float, y: float, r: float, co
     elif kind in (3, 4):  # squiggle or zigzag
         n = 40 if kind == 3 else 7
         wave = [math.sin(i / n * 3 * math.tau) * 0.35 if kind == 3 else (-1) ** i * 0.4 for i in range(n + 1)]
-        pts = [(x - 1.6 * r + 3.2 * r * i / n, y + r * v) for i, v in enumerate(wave)]
+        pts = [(x - 1.3 * r + 2.6 * r * i / n, y + r * v) for i, v in enumerate(wave)]
         d.line(pts, fill=col, width=lw, joint="curve")
     elif kind == 5:  # 3x3 dot grid
         for i in range(9):
@@ -278,8 +278,8 @@ def _lowpoly(rng: random.Random, pal: list[Color], w: int, h: int) -> Image.Imag
         return k + (rng.uniform(-0.38, 0.38) if 0 < k < n else 0.0)
 
     grid = [[(w * jitter(i, nx) / nx, h * jitter(j, ny) / ny) for i in range(nx + 1)] for j in range(ny + 1)]
-    main, gem = rng.sample(acc, 2)
-    stops, ang = [_mix(main, paper, 0.5), main, _mix(main, ink, 0.35)], rng.uniform(0, math.tau)
+    main = rng.choice(acc)
+    stops, ang = [_mix(main, paper, 0.5), main, _mix(main, ink, 0.25)], rng.uniform(0, math.tau)
     du, dv = 1.2 * math.cos(ang), 1.2 * math.sin(ang)  # gradient direction
     for j in range(ny):
         for i in range(nx):
@@ -287,7 +287,7 @@ def _lowpoly(rng: random.Random, pal: list[Color], w: int, h: int) -> Image.Imag
             for tri in [(a, b, c), (a, c, e)] if (i + j) % 2 else [(a, b, e), (b, c, e)]:
                 tx, ty = sum(p[0] for p in tri) / 3 / w - 0.5, sum(p[1] for p in tri) / 3 / h - 0.5
                 col = _ramp(stops, 0.5 + tx * du + ty * dv + rng.uniform(-0.12, 0.12))
-                col = _mix(col, gem, 0.3) if rng.random() < 0.08 else col
+                col = _mix(col, paper, 0.35) if rng.random() < 0.08 else col  # glinting facets
                 d.polygon(tri, fill=col, outline=col)
     return _badge(img, paper, ink, radius=0.42) if rng.random() < 0.5 else img
 
@@ -332,7 +332,7 @@ def generate_artwork(seed: int, size: Size = (2000, 2000), style: str | None = N
         raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
     w, h = size
     ss = 2 if w * h <= 2600 * 2600 else 1  # 2x supersampling, box-reduced, for anti-aliased edges
-    img = _STYLES[style](_rng(style, seed, w, h), palette(seed), w * ss, h * ss)
+    img = _STYLES[style](_rng(style, seed), palette(seed), w * ss, h * ss)
     return img.reduce(ss) if ss > 1 else img
 
 

@@ -40,6 +40,13 @@ class LocalStorage(Storage):
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def path(self, key: str) -> Path:
+        """The file's path, for ``send_file`` (which then handles ETags and ranges)."""
+        path = self._path(key)
+        if not path.is_file():
+            raise StorageError(f"missing file {key!r}")
+        return path
+
     def open(self, key: str) -> BinaryIO:
         try:
             return self._path(key).open("rb")

@@ -20,10 +20,10 @@ def public(key: str) -> Response:
     storage = get_storage(row.backend)
     if isinstance(storage, LocalStorage):
         try:
-            handle = storage.open(row.key)
+            path = storage.path(row.key)
         except StorageError:
             abort(404)
-        response = send_file(handle, mimetype=row.content_type, max_age=86400 * 30)
+        response = send_file(path, mimetype=row.content_type, max_age=86400 * 30)
         response.headers["Cache-Control"] = "public, max-age=2592000, immutable"
         return response
     return redirect(storage.signed_url(row.key, expires_in=current_app.config["SIGNED_URL_TTL"]), 302)
@@ -35,13 +35,13 @@ def signed(token: str) -> Response:
     assert isinstance(storage, LocalStorage)  # noqa: S101 - only local signs these links
     try:
         key, download_name = storage.verify(token)
-        handle = storage.open(key)
+        path = storage.path(key)
     except StorageError:
         abort(404)
     row = db.session.execute(db.select(StoredFile).filter_by(key=key)).scalar_one_or_none()
     mimetype = row.content_type if row else "application/octet-stream"
     response = send_file(
-        handle, mimetype=mimetype, as_attachment=bool(download_name), download_name=download_name
+        path, mimetype=mimetype, as_attachment=bool(download_name), download_name=download_name
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
