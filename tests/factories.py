@@ -18,8 +18,13 @@ _counter = itertools.count(1)
 
 
 def make_user(
-    username: str | None = None, *, email: str | None = None, password: str = PASSWORD, verified: bool = True,
-    role: str = "member", now: datetime | None = None,
+    username: str | None = None,
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    verified: bool = True,
+    role: str = "member",
+    now: datetime | None = None,
 ) -> User:
     n = next(_counter)
     username = username or f"member{n}"
@@ -29,7 +34,9 @@ def make_user(
     return user
 
 
-def image_bytes(size: tuple[int, int] = (400, 300), fmt: str = "PNG", color: str = "#7540bf", **save) -> bytes:
+def image_bytes(
+    size: tuple[int, int] = (400, 300), fmt: str = "PNG", color: str = "#7540bf", **save
+) -> bytes:
     buffer = io.BytesIO()
     mode = "RGB" if fmt == "JPEG" else "RGBA"
     Image.new(mode, size, color).save(buffer, fmt, **save)

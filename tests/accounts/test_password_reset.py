@@ -76,8 +76,11 @@ def test_weak_new_password_is_refused_and_token_still_works(app, client, mailbox
 
 
 def test_expired_and_tampered_verification_links(app, client, mailbox):
-    submit(client, "/register", {"email": "new@example.com", "username": "newbie", "password": PASSWORD,
-                                 "confirm": PASSWORD})
+    submit(
+        client,
+        "/register",
+        {"email": "new@example.com", "username": "newbie", "password": PASSWORD, "confirm": PASSWORD},
+    )
     link = mailbox.link(mailbox.wait_for("new@example.com")[0], "/verify/").replace("http://localhost", "")
     assert client.get(link[:-2] + "xx").status_code == 400
     app.config["EMAIL_TOKEN_MAX_AGE"] = -1
@@ -101,12 +104,20 @@ def test_resend_verification_sends_a_fresh_link(client, mailbox, member):
 
 def test_change_password_needs_the_current_one(app, client, member):
     login(client, "zoe_z", PASSWORD)
-    bad = submit(client, "/settings/password", {"pw-current_password": "nope nope nope", "pw-password": NEW,
-                                                "pw-confirm": NEW}, page="/settings")
+    bad = submit(
+        client,
+        "/settings/password",
+        {"pw-current_password": "nope nope nope", "pw-password": NEW, "pw-confirm": NEW},
+        page="/settings",
+    )
     assert bad.status_code == 400
     assert "current password is not correct" in bad.get_data(as_text=True)
-    good = submit(client, "/settings/password", {"pw-current_password": PASSWORD, "pw-password": NEW,
-                                                 "pw-confirm": NEW}, page="/settings")
+    good = submit(
+        client,
+        "/settings/password",
+        {"pw-current_password": PASSWORD, "pw-password": NEW, "pw-confirm": NEW},
+        page="/settings",
+    )
     assert good.status_code == 302
     with app.app_context():
         services.authenticate("zoe_z", NEW, now=member.created_at)

@@ -47,11 +47,15 @@ def test_profile_edit_with_avatar_is_public_and_stripped(app, logged_in, member)
         assert user.display_name == "Léa Moreau"
         assert user.links == ["https://lea.example.org"]
         avatar = user.avatar
-        assert avatar.backend == "local" and avatar.visibility == "public"
-        assert "holiday" not in avatar.key and avatar.key.startswith("avatars/")
+        assert avatar.backend == "local"
+        assert avatar.visibility == "public"
+        assert "holiday" not in avatar.key
+        assert avatar.key.startswith("avatars/")
         key = avatar.key
     page = logged_in.get("/u/lea_dessine").get_data(as_text=True)
-    assert "Léa Moreau" in page and "Cats and plants." in page and f"/media/{key}" in page
+    assert "Léa Moreau" in page
+    assert "Cats and plants." in page
+    assert f"/media/{key}" in page
     with logged_in.get(f"/media/{key}") as served:
         assert served.status_code == 200
         assert served.mimetype == "image/webp"
@@ -96,7 +100,8 @@ def test_bad_avatar_is_refused_and_changes_nothing(app, logged_in, member, paylo
     assert message in response.get_data(as_text=True)
     with app.app_context():
         user = db.session.get(User, member.id)
-        assert user.display_name == "" and user.avatar is None
+        assert user.display_name == ""
+        assert user.avatar is None
         assert db.session.query(StoredFile).count() == 0
 
 
