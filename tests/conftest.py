@@ -22,6 +22,20 @@ from tests.smtp import SMTPServer
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translation catalogues so tests never read a stale .mo file."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in Path(__file__).resolve().parents[1].glob("contest/translations/*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        tmp = po_path.with_suffix(f".mo.{os.getpid()}")
+        with tmp.open("wb") as handle:
+            write_mo(handle, catalog)
+        os.replace(tmp, po_path.with_suffix(".mo"))
+
+
 def database_url(tmp_dir: Path) -> str:
     return os.environ.get("ATELIER_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
 

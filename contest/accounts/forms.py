@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from contest.core.forms import Form
 
-class RegisterForm(FlaskForm):
+
+class RegisterForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
     username = StringField(
         _l("Username"),
@@ -27,18 +28,18 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(_l("Email or username"), validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
         _l("Repeat new password"),
@@ -46,7 +47,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(_l("Display name"), validators=[Length(max=80)])
     bio = TextAreaField(_l("About you"), validators=[Length(max=2000)])
     links = TextAreaField(
@@ -58,7 +59,7 @@ class ProfileForm(FlaskForm):
     remove_avatar = BooleanField(_l("Remove my avatar"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
@@ -67,9 +68,9 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(Form):
     pass
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     pass

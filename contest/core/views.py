@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from contest.core.forms import Form
 from contest.core.i18n import LOCALE_COOKIE, N_
 from contest.core.security import safe_next
 from contest.extensions import db
@@ -16,7 +16,7 @@ from contest.extensions import db
 bp = Blueprint("core", __name__)
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     pass
 
 

@@ -138,9 +138,14 @@ def test_discard_deletes_bytes_only_after_commit(app, backend):
             )
         key = row.key
         storage = get_storage()
-        with pytest.raises(RuntimeError), unit_of_work():
-            discard(row)
-            raise RuntimeError("rolled back")
+
+        def discard_then_fail() -> None:
+            with unit_of_work():
+                discard(row)
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            discard_then_fail()
         assert storage.exists(key)
         with unit_of_work():
             discard(db.session.get(StoredFile, row.id))
