@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 from flask_babel import gettext
+from flask_talisman import Talisman
 
 from contest.core import i18n
 from contest.core.db import render_item
 from contest.core.i18n import N_
-from contest.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # A strict policy: no inline script or style attributes from us, images from our storage only.
 CSP = {
@@ -60,7 +61,8 @@ def init_app(app: Flask) -> None:
     if app.config.get("STORAGE") == "s3":
         extra_img.append("https://*.amazonaws.com")
     csp = dict(CSP, **{"img-src": CSP["img-src"] + extra_img})
-    talisman.init_app(
+    # Talisman keeps its settings on the instance, so each app gets its own.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
