@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from contest.accounts.models import User
+from contest.core.clock import utcnow
+from contest.core.db import after_commit, unit_of_work
+from contest.demo.seed import DEMO_PASSWORD
+from contest.extensions import db
+from contest.storage.models import StoredFile
+from tests.factories import make_user
+
+
+def test_migrations_match_the_models(app):
+    """The schema built by `flask db upgrade` is exactly what the models declare."""
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_create_staff_cli(app, ctx):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "create-staff", "boss@example.com", "Boss", "--password", "a long staff secret"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(sa.select(User).filter_by(username_key="boss")).scalar_one()
+    assert user.is_staff
+    assert user.is_verified
+    again = runner.invoke(
+        args=["users", "create-staff", "BOSS@example.com", "boss2", "--password", "a long staff secret"]
+    )
+    assert again.exit_code != 0
+    assert "already exists" in again.output
+    weak = runner.invoke(args=["users", "create-staff", "b@example.com", "boss3", "--password", "short"])
+    assert weak.exit_code != 0
+    assert db.session.query(User).count() == 1
+
+
+def test_demo_seed_makes_a_lively_site_once(app, client, ctx):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert DEMO_PASSWORD in result.output
+    users = db.session.query(User).count()
+    assert users >= 8
+    assert db.session.query(User).filter_by(role="staff").count() == 1
+    assert db.session.query(StoredFile).filter_by(purpose="avatars").count() >= 6
+    home = client.get("/").get_data(as_text=True)
+    assert "Meet the artists" in home
+    assert "Léa Moreau" in home
+    skipped = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert "skipped" in skipped.output
+    runner.invoke(args=["demo", "seed"])
+    assert db.session.query(User).count() == users
+
+
+def test_unit_of_work_runs_hooks_only_after_a_commit(ctx):
+    ran: list[str] = []
+
+    def fail() -> None:
+        with unit_of_work():
+            make_user_row("ghost")
+            after_commit(lambda: ran.append("rolled back"))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fail()
+    with unit_of_work():
+        make_user_row("kept")
+        after_commit(lambda: ran.append("committed"))
+    assert ran == ["committed"]
+    assert [u.username for u in db.session.query(User)] == ["kept"]
+
+
+def make_user_row(name: str) -> User:
+    user = User(
+        email=f"{name}@example.com",
+        username=name,
+        username_key=name,
+        password_hash="x",
+        created_at=utcnow(),
+        role="member",
+        display_name="",
+        bio="",
+        links=[],
+        locale="en",
+        active=True,
+    )
+    db.session.add(user)
+    return user
+
+
+def test_database_refuses_duplicates_in_any_case(ctx):
+    make_user("unique_one", email="u1@example.com")
+    with pytest.raises(sa.exc.IntegrityError), unit_of_work():
+        db.session.add(
+            User(
+                email="u1@example.com",
+                username="other",
+                username_key="other",
+                password_hash="x",
+                created_at=utcnow(),
+                role="member",
+                display_name="",
+                bio="",
+                links=[],
+                locale="en",
+                active=True,
+            )
+        )
+    with pytest.raises(sa.exc.IntegrityError), unit_of_work():
+        db.session.add(
+            User(
+                email="Upper@example.com",
+                username="x_y",
+                username_key="x_y",
+                password_hash="x",
+                created_at=utcnow(),
+                role="member",
+                display_name="",
+                bio="",
+                links=[],
+                locale="en",
+                active=True,
+            )
+        )
+
+
+def test_timestamps_come_back_as_aware_utc(ctx):
+    user = make_user("timely")
+    db.session.expire_all()
+    stored = db.session.get(User, user.id).created_at
+    assert stored.tzinfo is not None
+    assert stored.utcoffset().total_seconds() == 0
+    with pytest.raises(sa.exc.StatementError, match="naive"), unit_of_work():
+        db.session.get(User, user.id).last_login_at = stored.replace(tzinfo=None)
