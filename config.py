@@ -36,6 +36,7 @@ class Config:
     MAIL_SENDER = _env("MAIL_SENDER", "Atelier <hello@atelier.example>")
     PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
 
+    PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)  # reverse proxies in front, for client IP and scheme
     REDIS_URL = _env("REDIS_URL")
     RATELIMIT_STORAGE_URI = _env("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_babel import gettext
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest.core import i18n
 from contest.core.db import render_item
@@ -36,6 +37,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 
 def init_app(app: Flask) -> None:
     import contest.models  # noqa: F401 - registers every table on the metadata
+
+    if app.config.get("PROXY_COUNT"):
+        # Trust X-Forwarded-* only from the configured number of proxies (rate limits key on the client IP).
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     db.init_app(app)
     with app.app_context():

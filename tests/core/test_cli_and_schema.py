@@ -138,3 +138,10 @@ def test_timestamps_come_back_as_aware_utc(ctx):
     assert stored.utcoffset().total_seconds() == 0
     with pytest.raises(sa.exc.StatementError, match="naive"), unit_of_work():
         db.session.get(User, user.id).last_login_at = stored.replace(tzinfo=None)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, ctx):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1

@@ -121,3 +121,25 @@ def test_bad_request_page(client):
     response = client.post("/language", data={"lang": "fr"})
     assert response.status_code == 400
     assert "did not come from this site" in response.get_data(as_text=True)
+
+
+def test_behind_a_proxy_rate_limits_key_on_the_forwarded_client():
+    from flask import request
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", PROXY_COUNT=1)
+
+    @app.get("/whoami")
+    def whoami():
+        return request.remote_addr or ""
+
+    client = app.test_client()
+    response = client.get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.get_data(as_text=True) == "203.0.113.9"
+    direct = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+
+    @direct.get("/whoami")
+    def whoami_direct():
+        return request.remote_addr or ""
+
+    spoofed = direct.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert spoofed.get_data(as_text=True) == "127.0.0.1"
