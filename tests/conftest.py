@@ -86,10 +86,10 @@ def truncate_all(app: Flask) -> None:
             if db.engine.dialect.name == "postgresql":
                 conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
-                conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+                # Checked at commit, when every table is empty (and reset by SQLite after it).
+                conn.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
                 for name in tables:
                     conn.execute(sa.text(f"DELETE FROM {name}"))  # noqa: S608 - our own table names
-                conn.execute(sa.text("PRAGMA foreign_keys=ON"))
 
 
 @pytest.fixture(autouse=True)
