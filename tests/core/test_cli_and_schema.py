@@ -76,9 +76,10 @@ def test_unit_of_work_runs_hooks_only_after_a_commit(ctx):
     assert [u.username for u in db.session.query(User)] == ["kept"]
 
 
-def make_user_row(name: str) -> User:
+def make_user_row(name: str, email: str | None = None) -> User:
+    """A row written straight to the table, bypassing the services' checks, to test the constraints."""
     user = User(
-        email=f"{name}@example.com",
+        email=email or f"{name}@example.com",
         username=name,
         username_key=name,
         password_hash="x",
@@ -97,37 +98,9 @@ def make_user_row(name: str) -> User:
 def test_database_refuses_duplicates_in_any_case(ctx):
     make_user("unique_one", email="u1@example.com")
     with pytest.raises(sa.exc.IntegrityError), unit_of_work():
-        db.session.add(
-            User(
-                email="u1@example.com",
-                username="other",
-                username_key="other",
-                password_hash="x",
-                created_at=utcnow(),
-                role="member",
-                display_name="",
-                bio="",
-                links=[],
-                locale="en",
-                active=True,
-            )
-        )
+        make_user_row("other", email="u1@example.com")
     with pytest.raises(sa.exc.IntegrityError), unit_of_work():
-        db.session.add(
-            User(
-                email="Upper@example.com",
-                username="x_y",
-                username_key="x_y",
-                password_hash="x",
-                created_at=utcnow(),
-                role="member",
-                display_name="",
-                bio="",
-                links=[],
-                locale="en",
-                active=True,
-            )
-        )
+        make_user_row("x_y", email="Upper@example.com")  # the CHECK keeps emails lower-case
 
 
 def test_timestamps_come_back_as_aware_utc(ctx):

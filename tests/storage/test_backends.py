@@ -22,6 +22,18 @@ def backend(request, app):
     return request.param
 
 
+def put(data: bytes, content_type: str, purpose: str, visibility: str, **kwargs) -> StoredFile:
+    return store_bytes(
+        data,
+        content_type=content_type,
+        purpose=purpose,
+        visibility=visibility,
+        owner_id=None,
+        now=utcnow(),
+        **kwargs,
+    )
+
+
 def fetch(client, url: str) -> tuple[int, bytes]:
     """Follow a storage URL the way a browser would: our own routes, or the S3 server over HTTP."""
     if url.startswith("http"):
@@ -53,26 +65,12 @@ def test_put_read_exists_delete(app, backend):
 def test_rows_record_backend_and_a_random_key(app, backend):
     with app.app_context():
         with unit_of_work():
-            row = store_bytes(
-                b"x" * 10,
-                content_type="image/png",
-                purpose="originals",
-                visibility="private",
-                owner_id=None,
-                now=utcnow(),
-            )
+            row = put(b"x" * 10, "image/png", "originals", "private")
         assert row.backend == backend
         assert row.key.startswith("originals/")
         assert row.key.endswith(".png")
         with unit_of_work():
-            other = store_bytes(
-                b"x" * 10,
-                content_type="image/png",
-                purpose="originals",
-                visibility="private",
-                owner_id=None,
-                now=utcnow(),
-            )
+            other = put(b"x" * 10, "image/png", "originals", "private")
         assert other.key != row.key
         assert db.session.query(StoredFile).count() == 2
 
@@ -80,22 +78,8 @@ def test_rows_record_backend_and_a_random_key(app, backend):
 def test_public_file_is_served_and_private_file_only_by_signed_link(app, client, backend):
     with app.test_request_context():
         with unit_of_work():
-            public = store_bytes(
-                b"public bytes",
-                content_type="image/webp",
-                purpose="renditions",
-                visibility="public",
-                owner_id=None,
-                now=utcnow(),
-            )
-            private = store_bytes(
-                b"private master",
-                content_type="image/png",
-                purpose="masters",
-                visibility="private",
-                owner_id=None,
-                now=utcnow(),
-            )
+            public = put(b"public bytes", "image/webp", "renditions", "public")
+            private = put(b"private master", "image/png", "masters", "private")
         public_link = public_url(public)
         private_key = private.key
         link = signed_url(private, expires_in=60, download_name="master.png")
@@ -107,14 +91,7 @@ def test_public_file_is_served_and_private_file_only_by_signed_link(app, client,
 def test_local_signed_links_expire_and_cannot_be_forged(app, client):
     with app.test_request_context():
         with unit_of_work():
-            private = store_bytes(
-                b"secret",
-                content_type="image/png",
-                purpose="masters",
-                visibility="private",
-                owner_id=None,
-                now=utcnow(),
-            )
+            private = put(b"secret", "image/png", "masters", "private")
         short = signed_url(private, expires_in=1)
         valid = signed_url(private, expires_in=60)
     assert client.get(valid[:-4] + "AAAA").status_code == 404
@@ -128,14 +105,7 @@ def test_local_signed_links_expire_and_cannot_be_forged(app, client):
 def test_discard_deletes_bytes_only_after_commit(app, backend):
     with app.app_context():
         with unit_of_work():
-            row = store_bytes(
-                b"bye",
-                content_type="image/png",
-                purpose="t",
-                visibility="public",
-                owner_id=None,
-                now=utcnow(),
-            )
+            row = put(b"bye", "image/png", "t", "public")
         key = row.key
         storage = get_storage()
 
@@ -162,14 +132,6 @@ def test_local_keys_cannot_escape_the_root(app):
 def test_file_saved_locally_stays_readable_after_switching_to_s3(app, client, s3_config):
     with app.test_request_context():
         with unit_of_work():
-            row = store_bytes(
-                b"old local",
-                content_type="image/webp",
-                purpose="renditions",
-                visibility="public",
-                owner_id=None,
-                now=utcnow(),
-                storage=get_storage("local"),
-            )
+            row = put(b"old local", "image/webp", "renditions", "public", storage=get_storage("local"))
         link = public_url(row)
     assert fetch(client, link) == (200, b"old local")
