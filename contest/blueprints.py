@@ -8,16 +8,31 @@ from flask import Flask
 def register(app: Flask) -> None:
     from contest.accounts.cli import cli as users_cli
     from contest.accounts.views import bp as accounts_bp
+    from contest.contests.cli import cli as contests_cli
+    from contest.contests.views import bp as contests_bp
     from contest.core.views import bp as core_bp
     from contest.core.views import register_error_handlers
     from contest.demo.cli import cli as demo_cli
+    from contest.designs.moderation_views import bp as moderation_bp
+    from contest.designs.views import bp as designs_bp
+    from contest.jobs.cli import cli as jobs_cli
+    from contest.jobs.registry import load_job_modules
     from contest.mail.cli import cli as mail_cli
+    from contest.notifications import views as notifications
     from contest.storage.views import bp as storage_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(storage_bp)
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        storage_bp,
+        contests_bp,
+        designs_bp,
+        moderation_bp,
+        notifications.bp,
+    ):
+        app.register_blueprint(blueprint)
+    notifications.init_app(app)
     register_error_handlers(app)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(mail_cli)
-    app.cli.add_command(demo_cli)
+    load_job_modules()  # the inline runner runs jobs in this process
+    for group in (users_cli, mail_cli, demo_cli, jobs_cli, contests_cli):
+        app.cli.add_command(group)

@@ -1,7 +1,21 @@
 """Imports every model so that metadata (and so migrations) sees all tables."""
 
 from contest.accounts.models import User
+from contest.contests.models import Contest, ContestTransition, LicenceTerms
+from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.mail.models import OutboxMessage
+from contest.notifications.models import Notification
 from contest.storage.models import StoredFile
 
-__all__ = ["OutboxMessage", "StoredFile", "User"]
+__all__ = [
+    "Contest",
+    "ContestTransition",
+    "Design",
+    "DesignRendition",
+    "InfringementReport",
+    "LicenceTerms",
+    "Notification",
+    "OutboxMessage",
+    "StoredFile",
+    "User",
+]

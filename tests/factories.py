@@ -54,3 +54,55 @@ def png_claiming_size(width: int, height: int) -> bytes:
     crc = zlib.crc32(bytes(data[ihdr : ihdr + 17])) & 0xFFFFFFFF
     data[ihdr + 17 : ihdr + 21] = struct.pack(">I", crc)
     return bytes(data)
+
+
+def timeline_for(phase: str, now: datetime) -> dict[str, datetime]:
+    """Dates that put a contest in ``phase`` at ``now``."""
+    from datetime import timedelta
+
+    offsets = {
+        "scheduled": (2, 9, 16),
+        "submissions": (-1, 6, 13),
+        "voting": (-8, -1, 6),
+        "closed": (-15, -8, -1),
+    }[phase]
+    open_, close, vote = (now + timedelta(days=d) for d in offsets)
+    return {"submissions_open_at": open_, "submissions_close_at": close, "voting_close_at": vote}
+
+
+def make_contest(
+    phase: str = "submissions",
+    *,
+    now: datetime | None = None,
+    staff: User | None = None,
+    publish: bool = True,
+    **overrides,
+) -> object:
+    """A contest that is in ``phase`` at ``now`` (default: the real clock), made through the services."""
+    from datetime import timedelta
+
+    from contest.contests import services
+    from contest.contests.models import Contest
+    from contest.extensions import db
+
+    now = now or utcnow()
+    staff = staff or make_user(role="staff")
+    dates = timeline_for(phase, now)
+    created_at = dates["submissions_open_at"] - timedelta(days=1)
+    fields = {
+        "title": f"Contest {next(_counter)}",
+        "brief": "Draw **cats** in space.",
+        "min_short_side": 300,
+        "prize_amount": 50000,
+        "prize_currency": "EUR",
+        **dates,
+        **overrides,
+    }
+    with unit_of_work():
+        contest = services.create_contest(staff, services.ContestInput(**fields), now=created_at)
+        if publish:
+            services.publish_contest(staff, contest, now=created_at)
+    if publish:
+        with unit_of_work():
+            services.advance_contests(now)
+    return db.session.get(Contest, contest.id)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+    gettext,
+)
 
 from contest.core.money import Money
 
@@ -50,7 +58,29 @@ def date_filter(value: datetime | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt)
 
 
+def percent(value: float | None) -> str:
+    return "" if value is None else format_percent(value, "#,##0.##%")
+
+
+PRODUCT_LABELS = {
+    "tshirt": N_("T-shirt"),
+    "hoodie": N_("Hoodie"),
+    "poster": N_("Poster"),
+    "mug": N_("Mug"),
+    "sticker": N_("Sticker"),
+}
+
+
+def product_label(code: str) -> str:
+    return gettext(PRODUCT_LABELS[code]) if code in PRODUCT_LABELS else code
+
+
 def init_app(app: Flask) -> None:
+    from contest.core.markdown import render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(product_label, "product_label")
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")
     app.add_template_filter(datetime_filter, "datetime")

@@ -27,3 +27,77 @@
     });
   });
 })();
+
+// Live countdowns: the server renders the text; this keeps it ticking.
+(function () {
+  "use strict";
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  function words(seconds, lang) {
+    var fr = lang.indexOf("fr") === 0;
+    var d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600),
+        m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var L = fr ? ["jour", "jours", "heure", "heures", "minute", "minutes", "seconde", "secondes"]
+               : ["day", "days", "hour", "hours", "minute", "minutes", "second", "seconds"];
+    if (d > 0) { return plural(d, L[0], L[1]) + (h ? " " + plural(h, L[2], L[3]) : ""); }
+    if (h > 0) { return plural(h, L[2], L[3]) + " " + plural(m, L[4], L[5]); }
+    return plural(m, L[4], L[5]) + " " + plural(s, L[6], L[7]);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var nodes = document.querySelectorAll("[data-countdown]");
+    if (!nodes.length) { return; }
+    var lang = document.documentElement.lang || "en";
+    function tick() {
+      var now = Date.now();
+      nodes.forEach(function (node) {
+        var left = Math.max(0, Math.floor((Date.parse(node.getAttribute("data-countdown")) - now) / 1000));
+        node.textContent = words(left, lang);
+      });
+    }
+    tick();
+    setInterval(tick, 1000);
+  });
+})();
+
+// Upload progress for large design files; without JavaScript the form posts normally.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-upload-progress]").forEach(function (form) {
+      var bar = form.querySelector(".upload-progress");
+      var status = form.querySelector(".upload-status");
+      form.addEventListener("submit", function (event) {
+        if (!window.FormData || !bar) { return; }
+        event.preventDefault();
+        var button = form.querySelector("button[type=submit]");
+        if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
+        bar.hidden = false; status.hidden = false;
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.action || window.location.href);
+        xhr.upload.addEventListener("progress", function (e) {
+          if (e.lengthComputable) {
+            var pct = Math.round(e.loaded / e.total * 100);
+            bar.value = pct;
+            status.textContent = pct + " %";
+          }
+        });
+        xhr.addEventListener("load", function () {
+          if (xhr.responseURL && xhr.responseURL !== window.location.href && xhr.status < 400) {
+            window.location.assign(xhr.responseURL);
+          } else {
+            document.open(); document.write(xhr.responseText); document.close();
+          }
+        });
+        xhr.addEventListener("error", function () {
+          if (button) { button.disabled = false; button.removeAttribute("aria-busy"); }
+          status.textContent = form.getAttribute("data-error") || "Upload failed.";
+        });
+        xhr.send(new FormData(form));
+      });
+    });
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  });
+})();
