@@ -3,6 +3,7 @@ server on loopback, CSRF left on, and a clean slate before every test."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -61,6 +62,16 @@ def smtp_server() -> Iterator[SMTPServer]:
     server.stop()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production, even while a test holds an app context.
+
+    Otherwise Flask reuses the test's app context, and with it ``g`` (the logged-in user) and the session.
+    """
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - FlaskClient.open's signature
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp("atelier")
@@ -71,6 +82,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> It
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=smtp_server.port,
     )
+    application.test_client_class = IsolatedClient
     reset_schema(application)
     yield application
     with application.app_context():

@@ -106,3 +106,36 @@ def make_contest(
         with unit_of_work():
             services.advance_contests(now)
     return db.session.get(Contest, contest.id)
+
+
+def artwork_png(seed: int = 1, size: tuple[int, int] = (480, 400)) -> bytes:
+    """A distinct, realistic picture per seed (so near-duplicate checks see different designs)."""
+    from contest.demo.artwork import generate_artwork
+
+    buffer = io.BytesIO()
+    generate_artwork(seed, size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def make_design(contest, artist: User, *, seed: int = 1, approve: bool = False, staff: User | None = None,
+                now: datetime | None = None, title: str | None = None, data: bytes | None = None):
+    """A submitted (and processed, by the inline job runner) design; approved on request."""
+    import uuid
+
+    from contest.designs import services
+    from contest.designs.models import Design
+    from contest.extensions import db
+
+    now = now or utcnow()
+    entry = services.SubmissionInput(
+        title=title or f"Design {seed}", description="", tags="cats, retro", accept_licence=True,
+        declare_original=True, licence_version=contest.licence_terms.version, submission_key=uuid.uuid4().hex,
+    )
+    with unit_of_work():
+        design = services.submit_design(artist, contest, entry, data or artwork_png(seed), now=now)
+    design = db.session.get(Design, design.id)
+    if approve:
+        with unit_of_work():
+            services.approve_design(staff or make_user(role="staff"), design, now=now)
+    db.session.refresh(design)
+    return design

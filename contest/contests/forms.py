@@ -11,6 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,7 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from contest.contests.services import ContestInput
 from contest.core.forms import Form
 
-CURRENCIES = [("EUR", "EUR"), ("USD", "USD"), ("GBP", "GBP"), ("CHF", "CHF"), ("CAD", "CAD")]
+CURRENCIES = [SelectChoice(code) for code in ("EUR", "USD", "GBP", "CHF", "CAD")]
 
 
 def product_type_choices() -> list[tuple[str, str]]:

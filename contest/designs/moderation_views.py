@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from contest.core.auth import staff_required
 from contest.core.clock import utcnow
@@ -21,7 +22,9 @@ bp = Blueprint("moderation", __name__, url_prefix="/staff")
 
 def _reject_form() -> RejectForm:
     form = RejectForm()
-    form.reason.choices = [(code, _(label)) for code, label in services.rejection_reasons().items()]
+    form.reason.choices = [
+        SelectChoice(code, _(label)) for code, label in services.rejection_reasons().items()
+    ]
     return form
 
 

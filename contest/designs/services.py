@@ -198,7 +198,7 @@ def _own_editable(artist: User, design: Design, now: datetime) -> None:
 def edit_design(
     artist: User, design: Design, *, title: str, description: str, tags: str, now: datetime
 ) -> Design:
-    """Artists fix their text until submissions close; raises PermissionDenied, SubmissionsClosed, Conflict."""
+    """Artists fix their text until submissions close. Raises PermissionDenied, SubmissionsClosed."""
     _own_editable(artist, design, now)
     design.title = title.strip()[:100]
     design.description = description.strip()[:2000]
