@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from contest.accounts.models import User
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.demo import seed as seed_module
@@ -18,13 +19,16 @@ cli = AppGroup("demo", help="Demonstration data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
 def seed_command(if_empty: bool) -> None:
     """Create demo accounts and artwork; prints the demo passwords once."""
-    from contest.accounts.models import User
 
     if if_empty and db.session.execute(sa.select(sa.func.count(User.id))).scalar_one() > 0:
         click.echo("Database already has data; demo seed skipped.")
         return
     with unit_of_work():
         result = seed_module.seed(now=utcnow())
+    # Designs were processed right after that commit (or queued, with Redis); now play the moderator.
+    with unit_of_work():
+        staff = db.session.execute(sa.select(User).filter_by(email=seed_module.STAFF[0])).scalar_one()
+        seed_module.moderate_demo(now=utcnow(), staff=staff)
     click.echo("Demo data created. Log in with:")
     for role, login, password in result.credentials:
         click.echo(f"  {role:<7} {login:<28} password: {password}")

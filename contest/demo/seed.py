@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -9,8 +10,9 @@ import sqlalchemy as sa
 
 from contest.accounts.models import User
 from contest.accounts.services import register_user
+from contest.contests.models import Contest
 from contest.core.images import to_webp
-from contest.demo.artwork import generate_avatar
+from contest.demo.artwork import generate_artwork, generate_avatar
 from contest.extensions import db
 from contest.storage.services import store_bytes
 
@@ -56,7 +58,7 @@ def _avatar(user: User, seed: int, now: datetime) -> None:
     )
 
 
-def seed(*, now: datetime) -> SeedResult:
+def seed(*, now: datetime, contests: bool = True) -> SeedResult:
     """Create staff, artists with avatars and bios, and plain members. Idempotent by email."""
     result = SeedResult()
     existing = set(db.session.execute(sa.select(User.email)).scalars())
@@ -94,4 +96,143 @@ def seed(*, now: datetime) -> SeedResult:
         result.users.append(member)
     result.credentials.append(("member", MEMBERS[0][0], DEMO_PASSWORD))
     db.session.flush()
+    if contests:
+        staff_user = db.session.execute(sa.select(User).filter_by(email=STAFF[0])).scalar_one()
+        artist_users = list(
+            db.session.execute(
+                sa.select(User).where(User.email.in_([a[0] for a in ARTISTS])).order_by(User.id)
+            ).scalars()
+        )
+        seed_contests(now=now, staff=staff_user, artists=artist_users)
     return result
+
+
+CONTESTS = [
+    # title, tagline, phase, style for the artwork, number of designs, product types
+    (
+        "Botanical Summer",
+        "Leaves, flowers and long sunny days",
+        "submissions",
+        "sunset",
+        7,
+        ["tshirt", "poster", "mug"],
+    ),
+    (
+        "Retro Futures",
+        "The future as the 80s imagined it",
+        "voting",
+        "retro_sun",
+        9,
+        ["tshirt", "hoodie", "sticker"],
+    ),
+    ("Night Animals", "Owls, foxes and cats after dark", "closed", "cat", 8, ["tshirt", "poster"]),
+    ("Ocean Week", "Waves, boats and deep-sea creatures", "scheduled", "waves", 0, ["poster", "mug"]),
+]
+BRIEF = """Create an original design around **{title}**: {tagline}.
+
+- Bold shapes that read from across the street on a shirt.
+- At most six colours, so it prints cleanly.
+- Leave some breathing room around the artwork."""
+RULES = """1. Your own original work only; no logos, characters or trademarks of others.
+2. Up to 3 entries per artist.
+3. Scores stay hidden until voting closes; the ranking method is published."""
+
+
+def _timeline(phase: str, now: datetime) -> dict[str, datetime]:
+    offsets = {
+        "submissions": (-5, 9, 16),
+        "voting": (-12, -2, 5),
+        "closed": (-30, -16, -3),
+        "scheduled": (4, 18, 25),
+    }[phase]
+    names = ("submissions_open_at", "submissions_close_at", "voting_close_at")
+    return {name: now + timedelta(days=days) for name, days in zip(names, offsets, strict=True)}
+
+
+def _png(image) -> bytes:  # noqa: ANN001 - a PIL image
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def seed_contests(*, now: datetime, staff: User, artists: list[User]) -> list[Contest]:
+    """Contests in every phase, with designs from several artists (moderated as staff would)."""
+    from contest.contests import services as contests
+    from contest.designs import services as designs
+
+    made = []
+    existing = set(db.session.execute(sa.select(Contest.slug)).scalars())
+    for index, (title, tagline, phase, style, count, products) in enumerate(CONTESTS):
+        if contests.slugify(title) in existing:
+            continue
+        dates = _timeline(phase, now)
+        created = dates["submissions_open_at"] - timedelta(days=3)
+        data = contests.ContestInput(
+            title=title,
+            tagline=tagline,
+            brief=BRIEF.format(title=title, tagline=tagline.lower()),
+            rules=RULES,
+            prize_amount=(index + 2) * 25000,
+            prize_currency="EUR",
+            royalty_bps=1000 + index * 250,
+            winners_count=3,
+            min_scores=5,
+            product_types=products,
+            **dates,
+        )
+        contest = contests.create_contest(staff, data, now=created)
+        contests.set_cover(contest, _png(generate_artwork(100 + index, (1600, 900), style)), now=created)
+        contests.publish_contest(staff, contest, now=created)
+        for number in range(count):
+            artist = artists[number % len(artists)]
+            submitted = dates["submissions_open_at"] + timedelta(hours=5 + number * 7)
+            entry = designs.SubmissionInput(
+                title=f"{DESIGN_NAMES[(index * 5 + number) % len(DESIGN_NAMES)]}",
+                description=tagline + ".",
+                tags=", ".join(products[:1] + [style.replace("_", " ")]),
+                accept_licence=True,
+                declare_original=True,
+                licence_version=contest.licence_terms.version,
+                submission_key=f"demo-{contest.slug}-{number}",
+            )
+            art = generate_artwork(1000 + index * 50 + number, (1800, 1800), style if number % 3 else None)
+            design = designs.submit_design(artist, contest, entry, _png(art), now=submitted)
+            made.append(design)
+        made.append(contest)
+    return made
+
+
+DESIGN_NAMES = [
+    "Monstera Dreams",
+    "Golden Hour",
+    "Fern Gully",
+    "Citrus Pop",
+    "Paper Garden",
+    "Neon Grid",
+    "Chrome Sunset",
+    "Cassette Sky",
+    "Arcade Moon",
+    "Laser Palms",
+    "Night Owl",
+    "Fox Trot",
+    "Moon Cat",
+    "Quiet Forest",
+    "Star Gazer",
+    "Tide Pool",
+    "Deep Blue",
+    "Salt Air",
+]
+
+
+def moderate_demo(*, now: datetime, staff: User) -> None:
+    """Approve most demo entries, leave a couple pending, so every queue has something to show."""
+    from contest.designs import services as designs
+    from contest.designs.models import Design
+
+    pending = (
+        db.session.execute(sa.select(Design).filter_by(status="pending").order_by(Design.id)).scalars().all()
+    )
+    for position, design in enumerate(pending):
+        if design.contest.state == "submissions" and position % 4 == 3:
+            continue  # left for staff to moderate
+        designs.approve_design(staff, design, now=design.submitted_at + timedelta(hours=2))

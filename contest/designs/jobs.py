@@ -83,8 +83,13 @@ def process_design_job(design_id: int) -> None:
             width=result.width,
             height=result.height,
         )
-        for width, data_webp in sorted(result.renditions.items()):
-            height = round(result.height * width / result.width) if result.width > width else result.height
+        seen: set[int] = set()
+        for requested, data_webp in sorted(result.renditions.items()):
+            width = min(requested, result.width)  # narrow designs are never upscaled
+            if width in seen:
+                continue
+            seen.add(width)
+            height = round(result.height * width / result.width)
             stored = store_bytes(
                 data_webp,
                 content_type="image/webp",
@@ -92,12 +97,10 @@ def process_design_job(design_id: int) -> None:
                 visibility="public",
                 owner_id=design.artist_id,
                 now=now,
-                width=min(width, result.width),
+                width=width,
                 height=height,
             )
-            design.renditions.append(
-                DesignRendition(width=min(width, result.width), height=height, file=stored)
-            )
+            design.renditions.append(DesignRendition(width=width, height=height, file=stored))
         design.width, design.height, design.phash = result.width, result.height, result.phash
         near = find_near_duplicate(design.id, result.phash)
         if near is not None:
