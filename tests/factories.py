@@ -117,8 +117,17 @@ def artwork_png(seed: int = 1, size: tuple[int, int] = (480, 400)) -> bytes:
     return buffer.getvalue()
 
 
-def make_design(contest, artist: User, *, seed: int = 1, approve: bool = False, staff: User | None = None,
-                now: datetime | None = None, title: str | None = None, data: bytes | None = None):
+def make_design(
+    contest,
+    artist: User,
+    *,
+    seed: int = 1,
+    approve: bool = False,
+    staff: User | None = None,
+    now: datetime | None = None,
+    title: str | None = None,
+    data: bytes | None = None,
+):
     """A submitted (and processed, by the inline job runner) design; approved on request."""
     import uuid
 
@@ -128,8 +137,13 @@ def make_design(contest, artist: User, *, seed: int = 1, approve: bool = False, 
 
     now = now or utcnow()
     entry = services.SubmissionInput(
-        title=title or f"Design {seed}", description="", tags="cats, retro", accept_licence=True,
-        declare_original=True, licence_version=contest.licence_terms.version, submission_key=uuid.uuid4().hex,
+        title=title or f"Design {seed}",
+        description="",
+        tags="cats, retro",
+        accept_licence=True,
+        declare_original=True,
+        licence_version=contest.licence_terms.version,
+        submission_key=uuid.uuid4().hex,
     )
     with unit_of_work():
         design = services.submit_design(artist, contest, entry, data or artwork_png(seed), now=now)

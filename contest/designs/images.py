@@ -14,9 +14,11 @@ perceptual hash for near-duplicate detection. Pure functions: no Flask app, no d
 from __future__ import annotations
 
 import io
+import os
 import struct
 import warnings
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -52,6 +54,7 @@ RENDITION_METHOD = 2
 _JPEG_FORMATS = ("JPEG", "MPO")
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 _SIXTEEN_BIT_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 # Errors Pillow raises on a file it can identify but not decode.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
 
@@ -178,20 +181,30 @@ def process_design(
     """Decode fully, normalise to sRGB without metadata, and produce the master, renditions and pHash.
 
     Raises ImageRejected when the file turns out to be damaged or truncated (phase 1 cannot see that).
+    The master is encoded on a second thread while this one makes the renditions: both spend their time in
+    C code that releases the GIL (deflate, Pillow's reduce/resize, libwebp) and only read the image.
     """
-    image = _decode(data)
-    image = _normalise(image)
+    if not rendition_widths or any(w < 1 for w in rendition_widths):
+        raise ValueError("rendition widths must be positive, and at least one is needed")
+    image = _normalise(_decode(data))
     width, height = image.size
-    master = encode_png(image, icc_profile=srgb_icc_profile())
-    renditions, smallest = _renditions(image, rendition_widths)
-    del image
+    if _CPUS > 1:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="design-master") as pool:
+            master_job = pool.submit(encode_png, image, icc_profile=srgb_icc_profile())
+            renditions, smallest = _renditions(image, rendition_widths)
+            phash = _phash(smallest)
+            master = master_job.result()
+    else:
+        master = encode_png(image, icc_profile=srgb_icc_profile())
+        renditions, smallest = _renditions(image, rendition_widths)
+        phash = _phash(smallest)
     return ProcessedDesign(
         master=master,
         master_content_type=MASTER_CONTENT_TYPE,
         width=width,
         height=height,
         renditions=renditions,
-        phash=_phash(smallest),
+        phash=phash,
     )
 
 
@@ -409,8 +422,6 @@ def _renditions(image: Image.Image, widths: tuple[int, ...]) -> tuple[dict[int, 
     filter: fast, and it averages every source pixel) does the bulk of each step.
     Returns the renditions and the smallest rendition's image (for the pHash).
     """
-    if any(w < 1 for w in widths):
-        raise ValueError("rendition widths must be positive")
     renditions: dict[int, bytes] = {}
     current = image
     encoded: dict[tuple[int, int], bytes] = {}

@@ -22,6 +22,7 @@ from contest.notifications.services import notify
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_UPLOAD_PIXELS = 60_000_000
 MAX_TAGS = 8
+SHUFFLE_PRIME = 1_000_003
 
 # Reasons staff may give; ATELIER_REJECTION_REASONS picks and orders the codes offered.
 REJECTION_REASONS: dict[str, str] = {
@@ -355,15 +356,17 @@ def resolve_report(staff: User, report: InfringementReport, *, action: str, note
 def viewer_seed(user_id: int | None, session_seed: int, contest_id: int) -> int:
     """A per-viewer, per-contest shuffle seed: stable for one viewer, different between viewers."""
     basis = f"u{user_id}" if user_id is not None else f"s{session_seed}"
-    return zlib.crc32(f"{basis}:{contest_id}".encode()) % 1_000_003
+    return zlib.crc32(f"{basis}:{contest_id}".encode()) % SHUFFLE_PRIME
 
 
 def gallery_query(contest: Contest, *, now: datetime, seed: int) -> sa.Select:
     """Approved designs; while the contest runs, in a viewer-seeded shuffle so no design is always first."""
     query = sa.select(Design).where(Design.contest_id == contest.id, Design.status == "approved")
     if contest.phase(now) in ("submissions", "voting"):
-        shuffle = (sa.cast(Design.id, sa.BigInteger) * 2654435761 + seed) % 4294967291
-        return query.order_by(shuffle, Design.id)
+        # A quadratic hash modulo a prime: integer-only (same on SQLite and PostgreSQL), and the seed
+        # changes the order itself, not just where it starts.
+        x = (sa.cast(Design.id, sa.BigInteger) + seed) % SHUFFLE_PRIME
+        return query.order_by((x * x * 7919 + x * seed) % SHUFFLE_PRIME, Design.id)
     return query.order_by(Design.submitted_at, Design.id)
 
 

@@ -56,9 +56,12 @@ def test_approval_publishes_and_tells_the_artist(app, client, people, contest, m
 def test_rejection_hides_the_design_and_gives_the_reason(app, client, people, contest, mailbox):
     design = make_design(contest, people["artist"], seed=2)
     login(client, "mod", PASSWORD)
-    response = submit(client, f"/staff/moderation/{design.id}/reject",
-                      {"reason": "third_party_ip", "note": "The cat is a famous cartoon character."},
-                      page="/staff/moderation")
+    response = submit(
+        client,
+        f"/staff/moderation/{design.id}/reject",
+        {"reason": "third_party_ip", "note": "The cat is a famous cartoon character."},
+        page="/staff/moderation",
+    )
     assert response.status_code == 302
     assert app.test_client().get(f"/designs/{design.id}").status_code == 404
     text = mailbox.text(mailbox.wait_for("lea@example.com")[-1])
@@ -78,8 +81,12 @@ def test_rejection_needs_a_listed_reason(app, client, people, contest):
     design = make_design(contest, people["artist"], seed=3)
     login(client, "mod", PASSWORD)
     submit(client, f"/staff/moderation/{design.id}/reject", {"reason": "made_up"}, page="/staff/moderation")
-    submit(client, f"/staff/moderation/{design.id}/reject", {"reason": "other", "note": ""},
-           page="/staff/moderation")
+    submit(
+        client,
+        f"/staff/moderation/{design.id}/reject",
+        {"reason": "other", "note": ""},
+        page="/staff/moderation",
+    )
     with app.app_context():
         assert db.session.get(Design, design.id).status == "pending"
 
@@ -87,9 +94,16 @@ def test_rejection_needs_a_listed_reason(app, client, people, contest):
 def test_report_and_takedown(app, client, people, contest, mailbox):
     design = make_design(contest, people["artist"], seed=4, approve=True, staff=people["staff"])
     visitor = app.test_client()
-    response = submit(visitor, f"/designs/{design.id}/report", {
-        "name": "Original Artist", "email": "orig@example.com", "reason": "It copies my poster from 2021.",
-        "evidence_url": "https://portfolio.example.org/poster"})
+    response = submit(
+        visitor,
+        f"/designs/{design.id}/report",
+        {
+            "name": "Original Artist",
+            "email": "orig@example.com",
+            "reason": "It copies my poster from 2021.",
+            "evidence_url": "https://portfolio.example.org/poster",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.query(InfringementReport).count() == 1
@@ -97,8 +111,12 @@ def test_report_and_takedown(app, client, people, contest, mailbox):
     reports = client.get("/staff/reports").get_data(as_text=True)
     assert "It copies my poster from 2021." in reports
     report_id = db.session.query(InfringementReport).one().id
-    response = submit(client, f"/staff/reports/{report_id}/resolve",
-                      {"action": "take_down", "note": "Copy of a poster by Original Artist."}, page="/staff/reports")
+    response = submit(
+        client,
+        f"/staff/reports/{report_id}/resolve",
+        {"action": "take_down", "note": "Copy of a poster by Original Artist."},
+        page="/staff/reports",
+    )
     assert response.status_code == 302
     gone = visitor.get(f"/designs/{design.id}")
     assert gone.status_code == 410
@@ -110,17 +128,20 @@ def test_report_and_takedown(app, client, people, contest, mailbox):
 def test_report_needs_an_evidence_link(app, people, contest):
     design = make_design(contest, people["artist"], seed=5, approve=True, staff=people["staff"])
     visitor = app.test_client()
-    response = submit(visitor, f"/designs/{design.id}/report", {
-        "name": "X", "email": "x@example.com", "reason": "copy", "evidence_url": "javascript:alert(1)"})
+    response = submit(
+        visitor,
+        f"/designs/{design.id}/report",
+        {"name": "X", "email": "x@example.com", "reason": "copy", "evidence_url": "javascript:alert(1)"},
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.query(InfringementReport).count() == 0
 
 
 def test_gallery_order_is_shuffled_per_viewer_and_stable(app, people, contest):
+    artists = [make_user(f"artist{n}") for n in range(4)]
     for seed in range(12):
-        make_design(contest, people["artist"] if seed % 2 else people["member"], seed=20 + seed, approve=True,
-                    staff=people["staff"])
+        make_design(contest, artists[seed % 4], seed=20 + seed, approve=True, staff=people["staff"])
 
     def order(client) -> list[str]:
         html = client.get(f"/contests/{contest.slug}/gallery").get_data(as_text=True)
@@ -138,8 +159,16 @@ def test_gallery_order_is_shuffled_per_viewer_and_stable(app, people, contest):
 
 def test_past_contest_gallery_is_in_submission_order(app, people):
     contest = make_contest("submissions")
-    ids = [make_design(contest, people["artist"] if n % 2 else people["member"], seed=40 + n, approve=True,
-                       staff=people["staff"]).id for n in range(4)]
+    ids = [
+        make_design(
+            contest,
+            people["artist"] if n % 2 else people["member"],
+            seed=40 + n,
+            approve=True,
+            staff=people["staff"],
+        ).id
+        for n in range(4)
+    ]
     from datetime import timedelta
 
     from contest.contests import services
@@ -159,8 +188,11 @@ def test_past_contest_gallery_is_in_submission_order(app, people):
 def test_artist_edits_text_until_submissions_close(app, client, people, contest):
     design = make_design(contest, people["artist"], seed=6)
     login(client, "lea", PASSWORD)
-    response = submit(client, f"/designs/{design.id}/edit",
-                      {"title": "Better title", "description": "Now with stars", "tags": "stars"})
+    response = submit(
+        client,
+        f"/designs/{design.id}/edit",
+        {"title": "Better title", "description": "Now with stars", "tags": "stars"},
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Design, design.id).title == "Better title"

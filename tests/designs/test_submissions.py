@@ -14,8 +14,15 @@ from contest.designs.models import Design
 from contest.extensions import db
 from contest.storage.models import StoredFile
 from tests.conftest import login, submit
-from tests.factories import PASSWORD, artwork_png, image_bytes, make_contest, make_design, make_user, \
-    png_claiming_size
+from tests.factories import (
+    PASSWORD,
+    artwork_png,
+    image_bytes,
+    make_contest,
+    make_design,
+    make_user,
+    png_claiming_size,
+)
 
 
 @pytest.fixture
@@ -30,9 +37,15 @@ def contest(ctx):
 
 def post_design(client, contest, data: bytes, *, name: str = "design.png", key: str | None = None, **fields):
     form = {
-        "title": "Space cat", "description": "A cat in orbit.", "tags": "cats, space", "accept_licence": "y",
-        "declare_original": "y", "licence_version": str(contest.licence_terms.version),
-        "submission_key": key or uuid.uuid4().hex, "image": (io.BytesIO(data), name), **fields,
+        "title": "Space cat",
+        "description": "A cat in orbit.",
+        "tags": "cats, space",
+        "accept_licence": "y",
+        "declare_original": "y",
+        "licence_version": str(contest.licence_terms.version),
+        "submission_key": key or uuid.uuid4().hex,
+        "image": (io.BytesIO(data), name),
+        **fields,
     }
     return submit(client, f"/contests/{contest.slug}/submit", form, content_type="multipart/form-data")
 
@@ -238,5 +251,5 @@ def test_near_duplicates_are_flagged_with_the_match(app, client, artist, contest
     login(client, staff.username, PASSWORD)
     queue = client.get("/staff/moderation").get_data(as_text=True)
     assert "Looks like “Design 11” by lea" in queue
-    assert "Same artist&#39;s earlier design “Design 11”" in queue
+    assert "Same artist's earlier design “Design 11”" in queue
     assert "a re-upload" in queue
