@@ -42,6 +42,13 @@
     if (h > 0) { return plural(h, L[2], L[3]) + " " + plural(m, L[4], L[5]); }
     return plural(m, L[4], L[5]) + " " + plural(s, L[6], L[7]);
   }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function precise(seconds, lang) {
+    var fr = lang.indexOf("fr") === 0;
+    var d = Math.floor(seconds / 86400), rest = seconds % 86400;
+    var clock = pad(Math.floor(rest / 3600)) + ":" + pad(Math.floor((rest % 3600) / 60)) + ":" + pad(rest % 60);
+    return d > 0 ? plural(d, fr ? "jour" : "day", fr ? "jours" : "days") + " " + clock : clock;
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var nodes = document.querySelectorAll("[data-countdown]");
     if (!nodes.length) { return; }
@@ -50,7 +57,7 @@
       var now = Date.now();
       nodes.forEach(function (node) {
         var left = Math.max(0, Math.floor((Date.parse(node.getAttribute("data-countdown")) - now) / 1000));
-        node.textContent = words(left, lang);
+        node.textContent = node.hasAttribute("data-precise") ? precise(left, lang) : words(left, lang);
       });
     }
     tick();

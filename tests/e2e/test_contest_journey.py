@@ -38,7 +38,7 @@ def test_submit_moderate_and_see_it_in_the_gallery(page: Page, live_server, app,
     assert countdown.inner_text() != first  # the server-rendered countdown now ticks every second
     page.screenshot(path=str(artifacts / "contest-page.png"), full_page=True)
 
-    page.get_by_role("link", name="Submit a design").first.click()
+    page.get_by_role("button", name="Submit a design").first.click()
     page.get_by_label("Design file").set_input_files(str(design_file))
     page.get_by_label("Title").fill("Night Owl")
     page.get_by_label("Tags").fill("owls, night")
