@@ -37,6 +37,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 
 def init_app(app: Flask) -> None:
     import contest.models  # noqa: F401 - registers every table on the metadata
+    from contest.core.wrappers import AtelierRequest
+
+    app.request_class = AtelierRequest
 
     if app.config.get("PROXY_COUNT"):
         # Trust X-Forwarded-* only from the configured number of proxies (rate limits key on the client IP).

@@ -15,9 +15,12 @@ from contest.accounts.models import User
 from contest.contests.models import Contest
 from contest.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from contest.core.i18n import N_
+from contest.designs.images import inspect_upload
 from contest.designs.models import Design, InfringementReport
 from contest.extensions import db
+from contest.jobs import enqueue
 from contest.notifications.services import notify
+from contest.storage.services import store_bytes
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_UPLOAD_PIXELS = 60_000_000
@@ -117,10 +120,6 @@ def submit_design(
     Raises NotVerified, SubmissionsClosed, TermsNotAccepted, EntryLimitReached, AlreadySubmitted and
     ImageRejected (checked from the header only, so the request stays fast; full decoding happens in the job).
     """
-    from contest.designs.images import inspect_upload
-    from contest.jobs import enqueue
-    from contest.storage.services import store_bytes
-
     if not artist.is_verified:
         raise NotVerified(_("Please confirm your email address before submitting a design."))
     if not contest.accepts_submissions(now):
