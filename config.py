@@ -36,6 +36,8 @@ class Config:
     MAIL_SENDER = _env("MAIL_SENDER", "Atelier <hello@atelier.example>")
     PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
 
+    # Codes of the rejection reasons staff may pick, in order (see contest/designs/services.py).
+    REJECTION_REASONS = [code for code in (_env("REJECTION_REASONS") or "").split(",") if code.strip()]
     JOB_MAX_ATTEMPTS = int(_env("JOB_MAX_ATTEMPTS", "3") or 3)
     JOB_TIMEOUT = int(_env("JOB_TIMEOUT", "300") or 300)
     PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)  # reverse proxies in front, for client IP and scheme

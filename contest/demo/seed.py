@@ -58,7 +58,7 @@ def _avatar(user: User, seed: int, now: datetime) -> None:
     )
 
 
-def seed(*, now: datetime, contests: bool = True) -> SeedResult:
+def seed(*, now: datetime, contests: bool = True, art_size: int = 1800) -> SeedResult:
     """Create staff, artists with avatars and bios, and plain members. Idempotent by email."""
     result = SeedResult()
     existing = set(db.session.execute(sa.select(User.email)).scalars())
@@ -103,7 +103,10 @@ def seed(*, now: datetime, contests: bool = True) -> SeedResult:
                 sa.select(User).where(User.email.in_([a[0] for a in ARTISTS])).order_by(User.id)
             ).scalars()
         )
-        seed_contests(now=now, staff=staff_user, artists=artist_users)
+        seed_contests(now=now, staff=staff_user, artists=artist_users, art_size=art_size)
+        from contest.contests.services import advance_contests
+
+        advance_contests(now)
     return result
 
 
@@ -155,7 +158,7 @@ def _png(image) -> bytes:  # noqa: ANN001 - a PIL image
     return buffer.getvalue()
 
 
-def seed_contests(*, now: datetime, staff: User, artists: list[User]) -> list[Contest]:
+def seed_contests(*, now: datetime, staff: User, artists: list[User], art_size: int = 1800) -> list[Contest]:
     """Contests in every phase, with designs from several artists (moderated as staff would)."""
     from contest.contests import services as contests
     from contest.designs import services as designs
@@ -177,11 +180,16 @@ def seed_contests(*, now: datetime, staff: User, artists: list[User]) -> list[Co
             royalty_bps=1000 + index * 250,
             winners_count=3,
             min_scores=5,
+            min_short_side=min(1800, art_size),
             product_types=products,
             **dates,
         )
         contest = contests.create_contest(staff, data, now=created)
-        contests.set_cover(contest, _png(generate_artwork(100 + index, (1600, 900), style)), now=created)
+        contests.set_cover(
+            contest,
+            _png(generate_artwork(100 + index, (1600, 900) if art_size >= 1600 else (800, 450), style)),
+            now=created,
+        )
         contests.publish_contest(staff, contest, now=created)
         for number in range(count):
             artist = artists[number % len(artists)]
@@ -195,7 +203,9 @@ def seed_contests(*, now: datetime, staff: User, artists: list[User]) -> list[Co
                 licence_version=contest.licence_terms.version,
                 submission_key=f"demo-{contest.slug}-{number}",
             )
-            art = generate_artwork(1000 + index * 50 + number, (1800, 1800), style if number % 3 else None)
+            art = generate_artwork(
+                1000 + index * 50 + number, (art_size, art_size), style if number % 3 else None
+            )
             design = designs.submit_design(artist, contest, entry, _png(art), now=submitted)
             made.append(design)
         made.append(contest)
@@ -233,6 +243,6 @@ def moderate_demo(*, now: datetime, staff: User) -> None:
         db.session.execute(sa.select(Design).filter_by(status="pending").order_by(Design.id)).scalars().all()
     )
     for position, design in enumerate(pending):
-        if design.contest.state == "submissions" and position % 4 == 3:
+        if design.contest.phase(now) == "submissions" and position % 4 == 3:
             continue  # left for staff to moderate
         designs.approve_design(staff, design, now=design.submitted_at + timedelta(hours=2))

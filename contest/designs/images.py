@@ -13,6 +13,7 @@ perceptual hash for near-duplicate detection. Pure functions: no Flask app, no d
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
@@ -21,6 +22,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 import imagehash
 import numpy as np
@@ -40,9 +42,11 @@ CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 MASTER_CONTENT_TYPE = "image/png"
 DEFAULT_RENDITION_WIDTHS = (1200, 600, 300)
 
-#: Largest Hamming distance (out of 64 bits) at which two pHashes count as the same picture. Re-encoding,
-#: rescaling and mild colour edits move a pHash by 0-6 bits; unrelated images sit around 32 +- 4 (each bit
-#: is a coin toss), so 10 keeps re-uploads and light edits while an unrelated match is a >5-sigma event.
+#: Largest Hamming distance (of 64 bits) at which two pHashes count as the same picture. Re-saving as a
+#: JPEG at quality 60, halving the size, +10% brightness or +30% saturation moved the hash by 0-2 bits in
+#: our trials; unrelated pictures sit near 32 (every bit a coin toss, sd 4; the closest of 28 pairs of our
+#: synthetic designs was 22). 10 leaves room for heavier edits (crops and rotations defeat pHash anyway)
+#: while a chance match between strangers stays a >5-sigma event.
 NEAR_DUPLICATE_DISTANCE = 10
 
 RENDITION_QUALITY = 82
@@ -244,23 +248,19 @@ def _decode(data: bytes) -> Image.Image:
 
 def _normalise(image: Image.Image) -> Image.Image:
     """Orientation applied, 8-bit RGB or RGBA in sRGB, ``info`` empty (so no encoder can copy metadata)."""
-    try:
+    # An unreadable EXIF block has no orientation we could trust: carry on without, quietly.
+    with warnings.catch_warnings(), contextlib.suppress(*_DECODE_ERRORS):
+        warnings.simplefilter("ignore", UserWarning)
         ImageOps.exif_transpose(image, in_place=True)
-    except _DECODE_ERRORS:
-        pass  # an unreadable EXIF block has no orientation we could trust
     icc = image.info.get("icc_profile") or None
-    has_alpha = image.mode in _ALPHA_MODES or "transparency" in image.info
+    target = "RGBA" if image.mode in _ALPHA_MODES or "transparency" in image.info else "RGB"
     if image.mode in _SIXTEEN_BIT_GREY:
-        # Pillow clips 16-bit grey to 8 bits instead of scaling (32768 would become 255).
+        # Pillow clips 16-bit grey to 8 bits instead of scaling (32768 would become 255, not 128).
         grey = np.asarray(image).astype(np.uint32)
         image = Image.fromarray(((np.clip(grey, 0, 65535) + 128) // 257).astype(np.uint8), "L")
-    converted = _to_srgb(image, icc, has_alpha) if icc and not is_srgb(icc) else None
+    converted = _to_srgb(image, icc, target) if icc else None
     if converted is None:
-        converted = (
-            image
-            if image.mode == ("RGBA" if has_alpha else "RGB")
-            else image.convert("RGBA" if has_alpha else "RGB")
-        )
+        converted = image if image.mode == target else image.convert(target)
     del image
     if converted.mode == "RGBA" and converted.getextrema()[3][0] == 255:
         converted = converted.convert("RGB")  # an alpha channel that is opaque everywhere is no transparency
@@ -268,47 +268,74 @@ def _normalise(image: Image.Image) -> Image.Image:
     return converted
 
 
-def _to_srgb(image: Image.Image, icc: bytes, has_alpha: bool) -> Image.Image | None:
-    """Convert to sRGB through the embedded profile; None when that cannot be done (caller keeps the pixels).
+def _to_srgb(image: Image.Image, icc: bytes, target: str) -> Image.Image | None:
+    """The pixels converted to sRGB (mode ``target``) through their embedded ICC profile.
 
-    Relative colorimetric with black-point compensation, as image editors do for RGB to RGB.
+    None when there is nothing to do (the profile is sRGB already) or it cannot be done (a broken profile,
+    or one for another colour space than the pixels): the caller then keeps the pixels as they are, which
+    is what a browser shows for an untagged image. Relative colorimetric with black-point compensation,
+    as image editors convert between RGB spaces.
     """
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         space = source.profile.xcolor_space.strip()
-        alpha = image.getchannel("A") if image.mode in ("RGBA", "LA", "La", "RGBa") else None
-        if space == "RGB":
-            pixels = image.convert("RGB") if image.mode != "RGB" else image
-        elif space == "GRAY" and image.mode in ("L", "LA", "La", "1"):
-            pixels = image.convert("L") if image.mode != "L" else image
+        if space == "RGB" and image.mode != "CMYK":
+            transform = _transform(source, "RGB")
+            if _is_identity(transform):
+                return None
+            pixels = image if image.mode == target else image.convert(target)
+            if target == "RGBA":
+                transform = _transform(source, "RGBA")  # converts the colour, carries the alpha across
+            ImageCms.applyTransform(pixels, transform, inPlace=True)  # we own the decoded image: no copy
+            return pixels
+        if space == "GRAY" and image.mode in ("L", "LA", "La", "1", "P"):
+            alpha = image.convert("RGBA").getchannel("A") if target == "RGBA" else None
+            result = ImageCms.applyTransform(image.convert("L"), _transform(source, "L", "RGB"))
         elif space == "CMYK" and image.mode == "CMYK":
-            pixels = image
+            alpha, result = None, ImageCms.applyTransform(image, _transform(source, "CMYK", "RGB"))
         else:
             return None  # the profile does not describe these pixels
-        if alpha is None and has_alpha:
-            alpha = image.convert("RGBA").getchannel("A")  # palette or tRNS transparency
-        transform = ImageCms.buildTransform(
-            source,
-            _srgb_profile(),
-            pixels.mode,
-            "RGB",
-            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-        )
-        if pixels.mode == "RGB":
-            if pixels is image:
-                pixels = image.copy()  # never write into the decoded image a caller might still hold
-            ImageCms.applyTransform(pixels, transform, inPlace=True)
-            result = pixels
-        else:
-            result = ImageCms.applyTransform(pixels, transform)
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return None
-    if result is None:
-        return None
-    if alpha is not None:
+    if result is not None and alpha is not None:
         result.putalpha(alpha)
     return result
+
+
+def _transform(
+    source: ImageCms.ImageCmsProfile, mode: str, out_mode: str | None = None
+) -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        source,
+        _srgb_profile(),
+        mode,
+        out_mode or mode,
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+
+
+def _is_identity(transform: ImageCms.ImageCmsTransform) -> bool:
+    """Whether an RGB transform leaves colours where they are (within 2 of 255): the profile is sRGB.
+
+    Judged by what the profile does, not by its name: real sRGB profiles differ in name, version and
+    black scaling, and a profile merely *called* sRGB must not be trusted. Converting an sRGB image anyway
+    would cost ~0.2 s per 16 megapixels and round some values by one.
+    """
+    probe = _colour_probe()
+    result = ImageCms.applyTransform(probe, transform)
+    difference = np.abs(np.asarray(result, np.int16) - np.asarray(probe, np.int16))
+    return int(difference.max()) <= 2
+
+
+@cache
+def _colour_probe() -> Image.Image:
+    levels = (0, 16, 48, 96, 128, 160, 208, 255)
+    colours = [(v, v, v) for v in levels]  # the tone curve
+    colours += [(r, g, b) for r in (0, 128, 255) for g in (0, 128, 255) for b in (0, 128, 255)]  # primaries
+    probe = Image.new("RGB", (len(colours), 1))
+    probe.putdata(colours)
+    return probe
 
 
 @cache
@@ -318,28 +345,8 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
 
 @cache
 def srgb_icc_profile() -> bytes:
-    """The sRGB ICC profile embedded in every master (LittleCMS's built-in sRGB, ~600 bytes)."""
+    """The sRGB ICC profile embedded in every master (LittleCMS's built-in sRGB, v4, 588 bytes)."""
     return _srgb_profile().tobytes()
-
-
-def is_srgb(icc: bytes) -> bool:
-    """Whether an ICC profile is (a variant of) sRGB, judged by its colour space and primaries.
-
-    Primaries rather than the description: a profile merely *named* sRGB would otherwise be trusted, and
-    the many real sRGB profiles (v2, v4, black-scaled) differ in name but not in primaries.
-    """
-    try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile
-        if profile.xcolor_space.strip() != "RGB":
-            return False
-        reference = _srgb_profile().profile
-        for name in ("red_colorant", "green_colorant", "blue_colorant"):
-            ours, theirs = getattr(reference, name)[0], getattr(profile, name)[0]
-            if max(abs(x - y) for x, y in zip(ours, theirs, strict=True)) > 0.002:
-                return False
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError, IndexError):
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -359,23 +366,23 @@ def encode_png(image: Image.Image, *, icc_profile: bytes | None = None) -> bytes
     Here every row uses the "Up" filter (one vectorised numpy subtraction; flat areas and repeated rows
     become zeros) and the fastest deflate setting that still compresses well:
 
-    * with ISA-L (the ``isal`` package) installed, its level 1: ~140 ms for 48-72 MB of noisy pixels;
-    * otherwise zlib at level 1 with the ``Z_RLE`` strategy (runs only, no hash-chain search): ~3x slower
-      than ISA-L but ~25% faster than zlib's default level 1, and no larger on filtered image data.
+    * with ISA-L (the ``isal`` package) installed, its level 1: ~90-140 ms for 48-72 MB of grainy pixels;
+    * otherwise zlib at level 1 with the ``Z_RLE`` strategy (runs only, no hash-chain search): 10-45%
+      faster than zlib's default level 1 at about the same size (+-10%), but 3-4x slower than ISA-L.
 
     Higher levels would gain a few percent at two to ten times the time; the master is lossless at any level.
+    The output goes straight into one growing buffer, so the master is never held twice.
     """
     if image.mode not in ("RGB", "RGBA"):
         raise ValueError(f"encode_png takes RGB or RGBA, not {image.mode}")
     width, height = image.size
     channels = len(image.mode)
     row_bytes = width * channels
-    parts: list[bytes] = [_PNG_SIGNATURE]
-    parts.append(
-        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6 if channels == 4 else 2, 0, 0, 0))
-    )
+    out = io.BytesIO()
+    out.write(_PNG_SIGNATURE)
+    out.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6 if channels == 4 else 2, 0, 0, 0)))
     if icc_profile:
-        parts.append(_chunk(b"iCCP", b"sRGB\x00\x00" + zlib.compress(icc_profile, 9)))
+        out.write(_chunk(b"iCCP", b"sRGB\x00\x00" + zlib.compress(icc_profile, 9)))
     compressor = _compressor()
     strip_rows = max(1, _STRIP_BYTES // row_bytes)
     previous = np.zeros(row_bytes, np.uint8)  # the row above the first one counts as zeros (PNG spec)
@@ -388,13 +395,18 @@ def encode_png(image: Image.Image, *, icc_profile: bytes | None = None) -> bytes
         np.subtract(raw[0], previous, out=filtered[0, 1:])
         np.subtract(raw[1:], raw[:-1], out=filtered[1:, 1:])
         previous = raw[-1]
-        _append_idat(parts, compressor.compress(filtered))
-    _append_idat(parts, compressor.flush())
-    parts.append(_chunk(b"IEND", b""))
-    return b"".join(parts)
+        _write_idat(out, compressor.compress(filtered))
+    _write_idat(out, compressor.flush())
+    out.write(_chunk(b"IEND", b""))
+    return out.getvalue()
 
 
-def _compressor() -> zlib._Compress:
+class _Compressor(Protocol):
+    def compress(self, data: np.ndarray, /) -> bytes: ...
+    def flush(self, mode: int = ..., /) -> bytes: ...
+
+
+def _compressor() -> _Compressor:
     if _isal_zlib is not None:
         return _isal_zlib.compressobj(1, _isal_zlib.DEFLATED, 15)
     return zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
@@ -404,11 +416,11 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
 
 
-def _append_idat(parts: list[bytes], body: bytes) -> None:
+def _write_idat(out: io.BytesIO, body: bytes) -> None:
     if body:  # the compressor returns nothing until it has a block ready; an empty IDAT is legal but useless
-        parts.append(struct.pack(">I", len(body)) + b"IDAT")
-        parts.append(body)
-        parts.append(struct.pack(">I", zlib.crc32(body, zlib.crc32(b"IDAT"))))
+        out.write(struct.pack(">I", len(body)) + b"IDAT")
+        out.write(body)
+        out.write(struct.pack(">I", zlib.crc32(body, zlib.crc32(b"IDAT"))))
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -40,7 +40,13 @@ def test_create_staff_cli(app, ctx):
     assert db.session.query(User).count() == 1
 
 
-def test_demo_seed_makes_a_lively_site_once(app, client, ctx):
+def test_demo_seed_makes_a_lively_site_once(app, client, ctx, monkeypatch):
+    from contest.demo import seed as seed_module
+
+    real_seed = seed_module.seed
+    monkeypatch.setattr(
+        seed_module, "seed", lambda **kw: real_seed(**kw, art_size=400)
+    )  # small, fast artwork
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
@@ -52,6 +58,24 @@ def test_demo_seed_makes_a_lively_site_once(app, client, ctx):
     home = client.get("/").get_data(as_text=True)
     assert "Meet the artists" in home
     assert "Léa Moreau" in home
+    from contest.contests.models import Contest
+    from contest.designs.models import Design
+
+    phases = {c.title: c.phase(utcnow()) for c in db.session.query(Contest)}
+    assert phases == {
+        "Botanical Summer": "submissions",
+        "Retro Futures": "voting",
+        "Night Animals": "closed",
+        "Ocean Week": "scheduled",
+    }
+    statuses = [d.status for d in db.session.query(Design)]
+    assert statuses.count("approved") >= 18
+    assert statuses.count("pending") >= 1
+    assert len({d.artist_id for d in db.session.query(Design)}) == 6
+    listing = client.get("/contests").get_data(as_text=True)
+    assert "Retro Futures" in listing
+    gallery = client.get("/contests/night-animals/gallery").get_data(as_text=True)
+    assert gallery.count('class="design-tile"') == 8
     skipped = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "skipped" in skipped.output
     runner.invoke(args=["demo", "seed"])

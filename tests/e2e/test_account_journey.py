@@ -100,7 +100,7 @@ def test_home_page_screenshots(page: Page, live_server, artifacts, app):
     from contest.demo.seed import seed
 
     with app.app_context(), unit_of_work():
-        seed(now=utcnow())
+        seed(now=utcnow(), art_size=600)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your designs. Their votes. Real products.")
