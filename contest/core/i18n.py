@@ -59,7 +59,11 @@ def date_filter(value: datetime | None, fmt: str = "medium") -> str:
 
 
 def percent(value: float | None) -> str:
-    return "" if value is None else format_percent(value, "#,##0.##%")
+    if value is None:
+        return ""
+    # The locale's own pattern (French puts a space before %), allowing up to two decimals.
+    pattern = get_locale().percent_formats[None].pattern.replace("0%", "0.##%")
+    return format_percent(value, pattern)
 
 
 PRODUCT_LABELS = {

@@ -31,7 +31,8 @@
 // Live countdowns: the server renders the text; this keeps it ticking.
 (function () {
   "use strict";
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  var frenchSingular = (document.documentElement.lang || "").indexOf("fr") === 0;
+  function plural(n, one, many) { return n + " " + ((n === 1 || (frenchSingular && n === 0)) ? one : many); }
   function words(seconds, lang) {
     var fr = lang.indexOf("fr") === 0;
     var d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600),

@@ -251,5 +251,4 @@ def test_near_duplicates_are_flagged_with_the_match(app, client, artist, contest
     login(client, staff.username, PASSWORD)
     queue = client.get("/staff/moderation").get_data(as_text=True)
     assert "Looks like “Design 11” by lea" in queue
-    assert "Same artist's earlier design “Design 11”" in queue
-    assert "a re-upload" in queue
+    assert "A re-upload: the same artist entered “Design 11” in Cats in space." in queue
