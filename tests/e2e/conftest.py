@@ -65,3 +65,9 @@ def _fast_failures(request: pytest.FixtureRequest) -> None:
         page = request.getfixturevalue("page")
         page.set_default_timeout(8000)
         page.set_default_navigation_timeout(15000)
+
+
+def menu(page, item: str) -> None:
+    """Open the account menu in the header and choose ``item``."""
+    page.locator(".user-menu summary").click()
+    page.locator(".user-menu").get_by_role("button" if item == "Log out" else "link", name=item).click()

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import menu
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def test_register_verify_login_edit_profile_logout(page: Page, live_server, mail
     expect(page.locator(".flash-success")).to_contain_text("your email address is confirmed")
     expect(page.locator(".notice")).to_have_count(0)
 
-    page.get_by_role("button", name="Log out").click()
+    menu(page, "Log out")
     expect(page.locator(".flash-info")).to_contain_text("You are logged out")
     page.get_by_role("link", name="Log in").first.click()
     page.get_by_label("Email or username").fill("June_Prints")
@@ -40,7 +41,7 @@ def test_register_verify_login_edit_profile_logout(page: Page, live_server, mail
 
     avatar = tmp_path / "me.png"
     avatar.write_bytes(image_bytes((640, 480), "PNG", color="#e0569b"))
-    page.get_by_role("link", name="Settings").click()
+    menu(page, "Settings")
     page.get_by_label("Display name").fill("June Park")
     page.get_by_label("About you").fill("Risograph prints and bold shapes.")
     page.get_by_label("Links").fill("https://june.example.org")
@@ -57,7 +58,7 @@ def test_register_verify_login_edit_profile_logout(page: Page, live_server, mail
     assert image.evaluate("img => img.complete && img.naturalWidth") == 256
     page.screenshot(path=str(artifacts / "profile.png"), full_page=True)
 
-    page.get_by_role("button", name="Log out").click()
+    menu(page, "Log out")
     expect(page.get_by_role("button", name="Join", exact=True)).to_be_visible()
     page.goto(f"{live_server}/settings")
     expect(page).to_have_url(re.compile(r"/login\?next="))

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import menu
 from tests.factories import PASSWORD, artwork_png, make_contest, make_user
 
 pytestmark = pytest.mark.browser
@@ -50,13 +51,13 @@ def test_submit_moderate_and_see_it_in_the_gallery(page: Page, live_server, app,
     expect(page.locator(".status-box")).to_contain_text("Waiting for moderation")
     design_url = page.url
 
-    page.get_by_role("button", name="Log out").click()
+    menu(page, "Log out")
     log_in(page, live_server, "mod")
     page.goto(f"{live_server}/staff/moderation")
     expect(page.get_by_role("heading", name="Night Owl")).to_be_visible()
     page.get_by_role("button", name="Approve").click()
     expect(page.locator(".flash-success")).to_contain_text("is approved")
-    page.get_by_role("button", name="Log out").click()
+    menu(page, "Log out")
 
     page.goto(f"{live_server}/contests/{slug}/gallery")
     tile = page.get_by_role("img", name="Night Owl")
