@@ -46,6 +46,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = _env("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
+    SUBMIT_RATE_LIMIT = _env("SUBMIT_RATE_LIMIT", "10 per minute;60 per hour")
 
     MAX_CONTENT_LENGTH = 26 * 1024 * 1024  # the largest upload (a 25 MB design) plus form overhead
     AVATAR_MAX_BYTES = 5 * 1024 * 1024

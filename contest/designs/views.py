@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -35,8 +35,13 @@ def _can_see_private(design: Design) -> bool:
     return current_user.is_authenticated and (current_user.is_staff or current_user.id == design.artist_id)
 
 
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
 @bp.route("/contests/<slug>/submit", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_submit_limit, methods=["POST"], key_func=lambda: f"submit:{current_user.get_id()}")
 def submit(slug: str) -> ResponseReturnValue:
     contest = _visible_contest(slug)
     now = utcnow()

@@ -108,6 +108,7 @@ def main() -> None:
         "ATELIER_REDIS_URL": redis_url,
         "ATELIER_REGISTER_RATE_LIMIT": "10000 per minute",
         "ATELIER_LOGIN_RATE_LIMIT": "10000 per minute",
+        "ATELIER_SUBMIT_RATE_LIMIT": "10000 per minute",
     }
     server = None
     try:

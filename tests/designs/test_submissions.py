@@ -252,3 +252,25 @@ def test_near_duplicates_are_flagged_with_the_match(app, client, artist, contest
     queue = client.get("/staff/moderation").get_data(as_text=True)
     assert "Looks like “Design 11” by lea" in queue
     assert "A re-upload: the same artist entered “Design 11” in Cats in space." in queue
+
+
+def test_uploads_are_rate_limited_per_member(app, client, artist, contest):
+    app.config["SUBMIT_RATE_LIMIT"] = "2 per minute"
+    try:
+        login(client, "lea", PASSWORD)
+        assert post_design(client, contest, artwork_png(1)).status_code == 303
+        assert post_design(client, contest, b"junk").status_code == 400
+        response = post_design(client, contest, artwork_png(2))
+    finally:
+        app.config["SUBMIT_RATE_LIMIT"] = "10 per minute;60 per hour"
+    assert response.status_code == 429
+    assert len(designs(app)) == 1
+
+
+def test_someone_elses_design_cannot_be_withdrawn(app, client, artist, contest):
+    design = make_design(contest, artist)
+    make_user("mallory", email="mallory@example.com")
+    login(client, "mallory", PASSWORD)
+    response = submit(client, f"/designs/{design.id}/withdraw", {}, page="/me/entries")
+    assert response.status_code == 404
+    assert designs(app)[0].status == "pending"
