@@ -22,7 +22,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import imagehash
 import numpy as np
@@ -87,20 +87,27 @@ class ProcessedDesign:
 # Phase 1: on the request
 
 
-def inspect_upload(data: bytes, *, max_bytes: int, max_pixels: int, min_short_side: int) -> UploadInfo:
+def inspect_upload(
+    data: bytes | BinaryIO, *, max_bytes: int, max_pixels: int, min_short_side: int
+) -> UploadInfo:
     """Check an upload from its header alone (no pixel decoding) and say what it is, or raise ImageRejected.
 
     Fast enough for the request: Pillow parses the PNG chunks or JPEG markers up to the pixel data and stops.
     """
     from flask_babel import gettext as _
 
-    if len(data) == 0:
+    if isinstance(data, bytes):
+        size, stream = len(data), io.BytesIO(data)
+    else:  # an uploaded file on disk: only its header is read
+        size, stream = data.seek(0, os.SEEK_END), data
+        stream.seek(0)
+    if size == 0:
         raise ImageRejected(_("The file is empty."))
-    if len(data) > max_bytes:
+    if size > max_bytes:
         raise ImageRejected(
             _(
                 "The file is too large (%(size)s MB; the limit is %(limit)s MB).",
-                size=f"{len(data) / 1_048_576:.1f}",
+                size=f"{size / 1_048_576:.1f}",
                 limit=max_bytes // 1_048_576,
             )
         )
@@ -110,7 +117,7 @@ def inspect_upload(data: bytes, *, max_bytes: int, max_pixels: int, min_short_si
         # Pillow warns (and carries on) about a damaged EXIF block; the orientation then counts as absent.
         warnings.simplefilter("ignore", UserWarning)
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(stream)
             fmt = _accepted_format(image)
             if fmt is None:
                 raise ImageRejected(_("Only PNG and JPEG images are accepted."))

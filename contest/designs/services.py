@@ -6,6 +6,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
@@ -113,7 +114,7 @@ def _free_slot(contest: Contest, artist: User) -> int:
 
 
 def submit_design(
-    artist: User, contest: Contest, data: SubmissionInput, upload: bytes, *, now: datetime
+    artist: User, contest: Contest, data: SubmissionInput, upload: bytes | BinaryIO, *, now: datetime
 ) -> Design:
     """Store the upload privately and queue its processing.
 

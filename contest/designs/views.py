@@ -61,7 +61,7 @@ def submit(slug: str) -> ResponseReturnValue:
         )
         try:
             with unit_of_work():
-                design = services.submit_design(current_user, contest, data, form.image.data.read(), now=now)
+                design = services.submit_design(current_user, contest, data, form.image.data.stream, now=now)
         except services.AlreadySubmitted as error:
             existing = error.details.get("design_id") or services.design_for_key(
                 current_user.id, form.submission_key.data or ""

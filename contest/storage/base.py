@@ -25,6 +25,11 @@ class Storage(ABC):
     @abstractmethod
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
+    def put_file(self, key: str, handle: BinaryIO, content_type: str) -> None:
+        """Store an open file; backends override this to avoid reading it all into memory."""
+        handle.seek(0)
+        self.put(key, handle.read(), content_type)
+
     @abstractmethod
     def open(self, key: str) -> BinaryIO: ...
 

@@ -43,6 +43,13 @@ class S3Storage(Storage):
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(f"could not store {key!r}: {exc}") from exc
 
+    def put_file(self, key: str, handle: BinaryIO, content_type: str) -> None:
+        handle.seek(0)
+        try:
+            self.client.upload_fileobj(handle, self.bucket, key, ExtraArgs={"ContentType": content_type})
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"could not store {key!r}: {exc}") from exc
+
     def read(self, key: str) -> bytes:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

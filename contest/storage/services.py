@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from typing import BinaryIO
 
 from flask import url_for
 
@@ -15,7 +17,7 @@ EXTENSIONS = {"image/webp": "webp", "image/png": "png", "image/jpeg": "jpg"}
 
 
 def store_bytes(
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     content_type: str,
     purpose: str,
@@ -32,12 +34,17 @@ def store_bytes(
     """
     storage = storage or get_storage()
     key = Storage.new_key(purpose, EXTENSIONS.get(content_type, "bin"))
-    storage.put(key, data, content_type)
+    if isinstance(data, bytes):
+        size = len(data)
+        storage.put(key, data, content_type)
+    else:
+        size = data.seek(0, os.SEEK_END)
+        storage.put_file(key, data, content_type)
     row = StoredFile(
         backend=storage.name,
         key=key,
         content_type=content_type,
-        size=len(data),
+        size=size,
         width=width,
         height=height,
         visibility=visibility,

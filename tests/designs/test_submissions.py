@@ -274,3 +274,19 @@ def test_someone_elses_design_cannot_be_withdrawn(app, client, artist, contest):
     response = submit(client, f"/designs/{design.id}/withdraw", {}, page="/me/entries")
     assert response.status_code == 404
     assert designs(app)[0].status == "pending"
+
+
+def test_uploads_leave_no_temporary_files(app, client, artist, contest):
+    from pathlib import Path
+
+    login(client, "lea", PASSWORD)
+    assert post_design(client, contest, artwork_png(1)).status_code == 303
+    assert post_design(client, contest, b"not an image").status_code == 400
+    incoming = Path(app.config["UPLOAD_ROOT"]) / ".incoming"
+    assert list(incoming.iterdir()) == []
+    [design] = designs(app)
+    with app.app_context():
+        assert (
+            db.session.query(StoredFile).filter_by(purpose="uploads").count() == 0
+        )  # processed, then removed
+        assert design.master_id is not None
