@@ -46,6 +46,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = _env("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
+    SCORE_RATE_LIMIT = _env("SCORE_RATE_LIMIT", "120 per minute")
+    # Who may score: a confirmed email, and an account at least this many hours old when scoring.
+    SCORE_REQUIRE_VERIFIED = _env("SCORE_REQUIRE_VERIFIED", "1") == "1"
+    SCORE_MIN_ACCOUNT_AGE_HOURS = int(_env("SCORE_MIN_ACCOUNT_AGE_HOURS", "24") or 24)
     SUBMIT_RATE_LIMIT = _env("SUBMIT_RATE_LIMIT", "10 per minute;60 per hour")
 
     MAX_CONTENT_LENGTH = 26 * 1024 * 1024  # the largest upload (a 25 MB design) plus form overhead

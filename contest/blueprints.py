@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     from contest.mail.cli import cli as mail_cli
     from contest.notifications import views as notifications
     from contest.storage.views import bp as storage_bp
+    from contest.voting import views as voting
 
     for blueprint in (
         core_bp,
@@ -29,9 +30,11 @@ def register(app: Flask) -> None:
         designs_bp,
         moderation_bp,
         notifications.bp,
+        voting.bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)
+    voting.init_app(app)
     register_error_handlers(app)
     load_job_modules()  # the inline runner runs jobs in this process
     for group in (users_cli, mail_cli, demo_cli, jobs_cli, contests_cli):

@@ -6,6 +6,7 @@ from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.mail.models import OutboxMessage
 from contest.notifications.models import Notification
 from contest.storage.models import StoredFile
+from contest.voting.models import DesignTally, Score, ScoreExclusion
 
 __all__ = [
     "Contest",
@@ -18,4 +19,7 @@ __all__ = [
     "OutboxMessage",
     "StoredFile",
     "User",
+    "Score",
+    "DesignTally",
+    "ScoreExclusion",
 ]

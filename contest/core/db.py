@@ -94,3 +94,14 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def insert_ignore(model: type, **values: object) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike (for rows that must simply exist)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from contest.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())

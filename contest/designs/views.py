@@ -19,6 +19,8 @@ from contest.designs.forms import ActionForm, EditDesignForm, ReportForm, Submit
 from contest.designs.models import Design
 from contest.extensions import db, limiter
 from contest.storage.services import signed_url
+from contest.voting.forms import ScoreForm
+from contest.voting.services import my_score
 
 bp = Blueprint("designs", __name__)
 GALLERY_PAGE = 24
@@ -115,11 +117,17 @@ def detail(design_id: int) -> ResponseReturnValue:
         abort(404)
     now = utcnow()
     owner = current_user.is_authenticated and current_user.id == design.artist_id
+    can_score = (
+        current_user.is_authenticated and not owner and design.is_public and design.contest.voting_open(now)
+    )
     return render_template(
         "designs/detail.html",
         design=design,
         now=now,
         owner=owner,
+        can_score=can_score,
+        mine=my_score(current_user.id, design.id) if can_score else None,
+        score_form=ScoreForm(),
         can_edit=owner
         and design.contest.accepts_submissions(now)
         and design.status in ("processing", "pending", "approved"),

@@ -109,3 +109,55 @@
     });
   });
 })();
+
+// Scoring with the keyboard: 1-5 score, B toggles "I'd buy this", S skips. Forms still post without JS.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("[data-score-form]");
+    if (!form) { return; }
+    var stage = document.querySelector("[data-score-stage]");
+    if (stage) { document.documentElement.classList.add("has-keyboard"); }
+    function send(value) {
+      var data = new FormData(form);
+      if (value) { data.set("value", value); }
+      return fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+                                  headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json().then(function (body) { return [response, body]; }); });
+    }
+    function mark(value) {
+      form.querySelectorAll(".score-button").forEach(function (button) {
+        var on = button.value === String(value);
+        button.classList.toggle("is-current", on);
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+    }
+    var buy = form.querySelector("input[name=buy]");
+    if (buy) {
+      buy.addEventListener("change", function () {
+        var current = form.querySelector(".score-button.is-current");
+        if (current) { send(current.value); }
+      });
+    }
+    if (!stage) { return; }  // on a design page the plain form is enough
+    document.addEventListener("keydown", function (event) {
+      if (event.target.closest("input[type=text], textarea, select") || event.metaKey || event.ctrlKey || event.altKey) {
+        return;
+      }
+      var key = event.key.toLowerCase();
+      if ("12345".indexOf(key) >= 0 && key.length === 1) {
+        event.preventDefault();
+        mark(key);
+        send(key).then(function (pair) {
+          if (pair[0].ok) { window.location.reload(); }
+        });
+      } else if (key === "b" && buy) {
+        event.preventDefault();
+        buy.checked = !buy.checked;
+      } else if (key === "s") {
+        var skip = document.querySelector("[data-skip]");
+        if (skip) { event.preventDefault(); window.location.assign(skip.href); }
+      }
+    });
+  });
+})();
