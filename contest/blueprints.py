@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from contest.accounts.cli import cli as users_cli
     from contest.accounts.views import bp as accounts_bp
+    from contest.comments.views import bp as comments_bp
     from contest.contests.cli import cli as contests_cli
     from contest.contests.views import bp as contests_bp
     from contest.core.views import bp as core_bp
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
         moderation_bp,
         notifications.bp,
         voting.bp,
+        comments_bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)

@@ -1,6 +1,7 @@
 """Imports every model so that metadata (and so migrations) sees all tables."""
 
 from contest.accounts.models import User
+from contest.comments.models import Comment, CommentReport
 from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.mail.models import OutboxMessage
@@ -9,6 +10,8 @@ from contest.storage.models import StoredFile
 from contest.voting.models import DesignTally, Score, ScoreExclusion
 
 __all__ = [
+    "Comment",
+    "CommentReport",
     "Contest",
     "ContestTransition",
     "Design",

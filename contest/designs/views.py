@@ -10,6 +10,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from contest.comments import services as comment_services
+from contest.comments.forms import CommentForm
 from contest.contests.services import get_by_slug
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
@@ -128,6 +130,8 @@ def detail(design_id: int) -> ResponseReturnValue:
         can_score=can_score,
         mine=my_score(current_user.id, design.id) if can_score else None,
         score_form=ScoreForm(),
+        comments=comment_services.for_design(design.id),
+        comment_form=CommentForm(),
         can_edit=owner
         and design.contest.accepts_submissions(now)
         and design.status in ("processing", "pending", "approved"),
