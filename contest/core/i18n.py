@@ -46,8 +46,8 @@ def money(value: Money | None) -> str:
     return format_currency(value.as_decimal(), value.currency)
 
 
-def number(value: int | float | None) -> str:
-    return "" if value is None else format_decimal(value)
+def number(value: int | float | None, fmt: str | None = None) -> str:
+    return "" if value is None else format_decimal(value, format=fmt)
 
 
 def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:

@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
         "Your design “%(title)s” was taken down after an infringement report: %(reason)s"
     ),
     "report_received": N_("A design was reported as infringing: “%(title)s”."),
+    "results_published": N_("The results of %(contest)s are out: see how “%(title)s” did."),
 }
 
 

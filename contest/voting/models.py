@@ -74,3 +74,36 @@ class ScoreExclusion(db.Model):
     reinstated_at: Mapped[datetime | None]
     reinstated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reinstate_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ContestResult(db.Model):
+    """The published ranking, frozen: later score changes or a new formula never alter it."""
+
+    __tablename__ = "contest_results"
+    __table_args__ = (
+        sa.UniqueConstraint("contest_id", "design_id"),
+        sa.UniqueConstraint("contest_id", "rank"),
+        sa.CheckConstraint("rank >= 1", name="rank_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"))
+    design_id: Mapped[int] = mapped_column(sa.ForeignKey("designs.id", ondelete="CASCADE"))
+    rank: Mapped[int]
+    # Millionths of a point: the ranking rounds to 6 decimals, so integers hold it exactly.
+    final_score_micro: Mapped[int]
+    mean_raw_micro: Mapped[int | None]
+    score_count: Mapped[int]
+    buy_count: Mapped[int]
+    excluded: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
+    qualified: Mapped[bool]
+    winner: Mapped[bool] = mapped_column(default=False)
+    computed_at: Mapped[datetime]
+
+    @property
+    def final_score(self) -> float:
+        return self.final_score_micro / 1_000_000
+
+    @property
+    def excluded_count(self) -> int:
+        return sum(self.excluded.values())

@@ -21,16 +21,22 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from contest.contests.forms import ActionForm
+from contest.contests.models import Contest
 from contest.contests.services import get_by_slug
+from contest.core.auth import staff_required
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.core.errors import DomainError
+from contest.core.i18n import N_
 from contest.core.security import safe_next
 from contest.designs.models import Design
 from contest.designs.services import viewer_seed
 from contest.extensions import db, limiter
-from contest.voting import services
+from contest.voting import ranking, services
+from contest.voting import results as result_services
 from contest.voting.forms import ScoreForm
+from contest.voting.models import Score
 
 bp = Blueprint("voting", __name__)
 DEVICE_COOKIE = "atelier_device"
@@ -163,3 +169,111 @@ def init_app(app) -> None:  # noqa: ANN001 - Flask
                 secure=app.config["SESSION_COOKIE_SECURE"],
             )
         return response
+
+
+EXCLUSION_LABELS = {
+    "new_account_single_artist": N_("new accounts that scored only one artist"),
+    "shared_network": N_("accounts on one network scoring one artist alike"),
+    "shared_device": N_("accounts on one device scoring one artist alike"),
+    "outlier": N_("scores far from the member's usual scores"),
+    "manual": N_("excluded by staff"),
+}
+
+
+@bp.get("/contests/<slug>/results")
+def results(slug: str) -> ResponseReturnValue:
+    contest = get_by_slug(slug)
+    if contest is None or contest.state != "results":
+        abort(404)
+    rows = result_services.results_for(contest.id)
+    designs = (
+        {
+            d.id: d
+            for d in db.session.execute(
+                db.select(Design).where(Design.id.in_([r.design_id for r in rows]))
+            ).scalars()
+        }
+        if rows
+        else {}
+    )
+    return render_template(
+        "voting/results.html", contest=contest, rows=rows, designs=designs, labels=EXCLUSION_LABELS
+    )
+
+
+@bp.get("/designs/<int:design_id>/feedback")
+@login_required
+def feedback(design_id: int) -> ResponseReturnValue:
+    """The entrant's private report: how their design did, and why it won or did not."""
+    design = db.get_or_404(Design, design_id)
+    if design.artist_id != current_user.id and not current_user.is_staff:
+        abort(404)
+    contest = design.contest
+    if contest.state != "results":
+        abort(404)
+    rows = result_services.results_for(contest.id)
+    mine = next((r for r in rows if r.design_id == design.id), None)
+    qualified = [r for r in rows if r.qualified]
+    percentile = None
+    if mine is not None and mine.qualified and len(qualified) > 1:
+        below = sum(1 for r in qualified if r.rank > mine.rank)
+        percentile = below / (len(qualified) - 1)
+    from contest.comments.services import for_design
+
+    return render_template(
+        "voting/feedback.html",
+        design=design,
+        contest=contest,
+        mine=mine,
+        distribution=result_services.distribution(design.id),
+        percentile=percentile,
+        qualified_count=len(qualified),
+        comments=for_design(design.id),
+        labels=EXCLUSION_LABELS,
+    )
+
+
+@bp.get("/how-scoring-works")
+def method() -> ResponseReturnValue:
+    """The published method, with a worked example computed from a real published design when there is one."""
+    example = None
+    latest = db.session.execute(
+        db.select(Contest).filter_by(state="results").order_by(Contest.voting_close_at.desc()).limit(1)
+    ).scalar_one_or_none()
+    if latest is not None:
+        rows = result_services.results_for(latest.id)
+        pick = next((r for r in rows if 3 <= r.score_count <= 8), rows[0] if rows else None)
+        if pick is not None:
+            excluded = result_services.active_exclusions(latest.id)
+            scores = [
+                ranking.ScoreRow(voter_id, design_id, value)
+                for score_id, voter_id, design_id, value in db.session.execute(
+                    db.select(Score.id, Score.voter_id, Score.design_id, Score.value).where(
+                        Score.contest_id == latest.id, Score.value.is_not(None)
+                    )
+                ).all()
+                if score_id not in excluded
+            ]
+            example = (
+                latest,
+                db.session.get(Design, pick.design_id),
+                ranking.explain(scores, pick.design_id),
+            )
+    return render_template(
+        "voting/method.html", example=example, prior=ranking.PRIOR_WEIGHT_DEFAULT, centre=ranking.CENTRE
+    )
+
+
+@bp.post("/staff/contests/<int:contest_id>/publish-results")
+@staff_required
+def publish_results(contest_id: int) -> ResponseReturnValue:
+    contest = db.get_or_404(Contest, contest_id)
+    if ActionForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                result_services.publish_results(contest, now=utcnow(), actor=current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("contests.edit", contest_id=contest.id))
+        flash(_("The results are published."), "success")
+    return redirect(url_for("voting.results", slug=contest.slug))

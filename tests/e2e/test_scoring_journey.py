@@ -51,6 +51,7 @@ def test_score_next_with_the_keyboard(page: Page, live_server, app, artifacts):
     page.keyboard.press("5")
     expect(page.locator(".progress-box")).to_contain_text("1 of 3 scored")
     first = page.get_by_role("heading", level=2).inner_text()
+    expect(page.locator(".keyboard-hint")).to_be_visible()
     page.keyboard.press("s")
     expect(page.get_by_role("heading", level=2)).not_to_have_text(first)
     page.get_by_role("button", name="3", exact=True).click()  # works as a plain button too
@@ -58,6 +59,7 @@ def test_score_next_with_the_keyboard(page: Page, live_server, app, artifacts):
     expect(page.locator(".empty-state")).to_contain_text("You skipped the remaining entries.")
     page.get_by_role("link", name="See them again").click()
     expect(page.get_by_role("heading", level=2)).to_have_text(first)
+    expect(page.locator(".keyboard-hint")).to_be_visible()  # the keyboard handler is attached
     page.keyboard.press("4")
     expect(page.locator(".empty-state")).to_contain_text("You have scored every entry")
     menu(page, "Log out")

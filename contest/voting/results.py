@@ -1,0 +1,206 @@
+"""Closing the vote: integrity checks, the frozen ranking, and telling every entrant how they did."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from contest.accounts.models import User
+from contest.contests.models import Contest
+from contest.contests.services import _move, advance_contests
+from contest.core.errors import Conflict
+from contest.designs.models import Design
+from contest.extensions import db
+from contest.notifications.services import notify
+from contest.voting import ranking
+from contest.voting.models import ContestResult, Score, ScoreExclusion
+
+
+def active_exclusions(contest_id: int) -> dict[int, str]:
+    """score id -> category, for exclusions not reinstated."""
+    rows = db.session.execute(
+        sa.select(ScoreExclusion.score_id, ScoreExclusion.category).where(
+            ScoreExclusion.contest_id == contest_id, ScoreExclusion.reinstated_at.is_(None)
+        )
+    )
+    return dict(rows.all())
+
+
+def run_integrity_checks(contest: Contest, *, now: datetime, actor: User | None = None) -> int:
+    """Flag suspicious scores (never delete them); idempotent: a score is flagged at most once."""
+    from contest.voting import integrity
+
+    rows = db.session.execute(
+        sa.select(
+            Score.id,
+            Score.voter_id,
+            Score.design_id,
+            Design.artist_id,
+            Score.value,
+            Score.cast_at,
+            Score.ip_prefix,
+            Score.device_id,
+        )
+        .join(Design, Design.id == Score.design_id)
+        .where(Score.contest_id == contest.id, Score.value.is_not(None))
+    ).all()
+    votes = [integrity.VoteRow(*row) for row in rows]
+    voter_ids = {vote.voter_id for vote in votes}
+    voters = (
+        [
+            integrity.VoterRow(voter_id, created_at)
+            for voter_id, created_at in db.session.execute(
+                sa.select(User.id, User.created_at).where(User.id.in_(voter_ids))
+            ).all()
+        ]
+        if voter_ids
+        else []
+    )
+    flags = integrity.detect(
+        votes,
+        voters,
+        submissions_open_at=contest.submissions_open_at,
+        voting_opens_at=contest.submissions_close_at,
+    )
+    already = set(
+        db.session.execute(
+            sa.select(ScoreExclusion.score_id).where(ScoreExclusion.contest_id == contest.id)
+        ).scalars()
+    )
+    added = 0
+    for flag in flags:
+        if flag.score_id in already:
+            continue  # flagged before (perhaps reinstated by staff): never flag it again
+        db.session.add(
+            ScoreExclusion(
+                score_id=flag.score_id,
+                contest_id=contest.id,
+                category=flag.category,
+                detail=flag.detail,
+                created_at=now,
+                created_by_id=actor.id if actor else None,
+            )
+        )
+        added += 1
+    db.session.flush()
+    return added
+
+
+def compute_ranking(contest: Contest) -> list[ranking.RankedDesign]:
+    """The ranking from counted scores (exclusions left out), on the published method."""
+    excluded = active_exclusions(contest.id)
+    rows = db.session.execute(
+        sa.select(Score.id, Score.voter_id, Score.design_id, Score.value, Score.buy).where(
+            Score.contest_id == contest.id
+        )
+    ).all()
+    counted = [row for row in rows if row.id not in excluded]
+    buys = Counter(row.design_id for row in counted if row.buy)
+    designs = (
+        db.session.execute(
+            sa.select(Design.id)
+            .where(Design.contest_id == contest.id, Design.status == "approved")
+            .order_by(Design.submitted_at, Design.id)
+        )
+        .scalars()
+        .all()
+    )
+    design_rows = [
+        ranking.DesignRow(design_id, buys.get(design_id, 0), order) for order, design_id in enumerate(designs)
+    ]
+    scored = [row for row in counted if row.value is not None]
+    return ranking.rank_designs_fast(
+        [row.voter_id for row in scored],
+        [row.design_id for row in scored],
+        [row.value for row in scored],
+        design_rows,
+        min_scores=contest.min_scores,
+    )
+
+
+def publish_results(contest: Contest, *, now: datetime, actor: User | None = None) -> list[ContestResult]:
+    """Freeze and publish the results once voting has closed. Raises Conflict otherwise.
+
+    The state change closed -> results is a conditional UPDATE, so of two simultaneous calls one publishes
+    and the other gets Conflict; everything happens in the caller's single unit of work.
+    """
+    if contest.phase(now) not in ("closed",):
+        raise Conflict(_("Results can be published once voting has closed."))
+    advance_contests(now, contest_ids=[contest.id])
+    run_integrity_checks(contest, now=now, actor=actor)
+    if not _move(contest.id, "closed", "results", now, actor):
+        raise Conflict(_("The results of this contest are already published."))
+    excluded = active_exclusions(contest.id)
+    per_design: dict[int, Counter[str]] = defaultdict(Counter)
+    if excluded:
+        for score_id, design_id in db.session.execute(
+            sa.select(Score.id, Score.design_id).where(Score.id.in_(list(excluded)))
+        ).all():
+            per_design[design_id][excluded[score_id]] += 1
+    ranked = compute_ranking(contest)
+    winners = {r.design_id for r in ranked if r.qualified and r.rank <= contest.winners_count}
+    results = []
+    for row in ranked:
+        result = ContestResult(
+            contest_id=contest.id,
+            design_id=row.design_id,
+            rank=row.rank,
+            final_score_micro=round(row.final_score * 1_000_000),
+            mean_raw_micro=None if row.mean_raw is None else round(row.mean_raw * 1_000_000),
+            score_count=row.score_count,
+            buy_count=row.buy_count,
+            excluded=dict(per_design.get(row.design_id, {})),
+            qualified=row.qualified,
+            winner=row.design_id in winners,
+            computed_at=now,
+        )
+        db.session.add(result)
+        results.append(result)
+    db.session.flush()
+    designs = (
+        {
+            d.id: d
+            for d in db.session.execute(
+                sa.select(Design).where(Design.id.in_([r.design_id for r in results]))
+            ).scalars()
+        }
+        if results
+        else {}
+    )
+    for result in results:
+        design = designs[result.design_id]
+        notify(
+            design.artist,
+            "results_published",
+            now=now,
+            endpoint="voting.feedback",
+            endpoint_values={"design_id": design.id},
+            title=design.title,
+            contest=contest.title,
+        )
+    db.session.refresh(contest)
+    return results
+
+
+def results_for(contest_id: int) -> list[ContestResult]:
+    return list(
+        db.session.execute(
+            sa.select(ContestResult).filter_by(contest_id=contest_id).order_by(ContestResult.rank)
+        ).scalars()
+    )
+
+
+def distribution(design_id: int) -> list[int]:
+    """Counted scores of a design by value 1..5 (exclusions left out), for its feedback report."""
+    excluded = sa.select(ScoreExclusion.score_id).where(ScoreExclusion.reinstated_at.is_(None))
+    counts = dict(
+        db.session.execute(
+            sa.select(Score.value, sa.func.count(Score.id))
+            .where(Score.design_id == design_id, Score.value.is_not(None), Score.id.not_in(excluded))
+            .group_by(Score.value)
+        ).all()
+    )
+    return [counts.get(value, 0) for value in range(1, 6)]
