@@ -204,3 +204,33 @@ def distribution(design_id: int) -> list[int]:
         ).all()
     )
     return [counts.get(value, 0) for value in range(1, 6)]
+
+
+def reinstate(staff: User, exclusion: ScoreExclusion, *, note: str, now: datetime) -> None:
+    """Count an excluded score again; the exclusion row stays, with who reinstated it and why."""
+    from contest.core.errors import DomainError, PermissionDenied
+
+    if not staff.is_staff:
+        raise PermissionDenied(_("Only staff can reinstate scores."))
+    if not note.strip():
+        raise DomainError(_("Write why the score is reinstated; it stays in the audit log."), field="note")
+    result = db.session.execute(
+        sa.update(ScoreExclusion)
+        .where(ScoreExclusion.id == exclusion.id, ScoreExclusion.reinstated_at.is_(None))
+        .values(reinstated_at=now, reinstated_by_id=staff.id, reinstate_note=note.strip())
+    )
+    if result.rowcount != 1:
+        raise Conflict(_("This score was already reinstated."))
+
+
+def exclusions_for(contest_id: int) -> list[tuple[ScoreExclusion, Score, Design, User]]:
+    """The audit log of a contest's exclusions, for staff."""
+    rows = db.session.execute(
+        sa.select(ScoreExclusion, Score, Design, User)
+        .join(Score, Score.id == ScoreExclusion.score_id)
+        .join(Design, Design.id == Score.design_id)
+        .join(User, User.id == Score.voter_id)
+        .where(ScoreExclusion.contest_id == contest_id)
+        .order_by(ScoreExclusion.created_at.desc(), ScoreExclusion.id)
+    )
+    return [tuple(row) for row in rows.all()]

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from contest.contests.forms import ActionForm
@@ -36,7 +37,7 @@ from contest.extensions import db, limiter
 from contest.voting import ranking, services
 from contest.voting import results as result_services
 from contest.voting.forms import ScoreForm
-from contest.voting.models import Score
+from contest.voting.models import Score, ScoreExclusion
 
 bp = Blueprint("voting", __name__)
 DEVICE_COOKIE = "atelier_device"
@@ -277,3 +278,44 @@ def publish_results(contest_id: int) -> ResponseReturnValue:
             return redirect(url_for("contests.edit", contest_id=contest.id))
         flash(_("The results are published."), "success")
     return redirect(url_for("voting.results", slug=contest.slug))
+
+
+@bp.get("/staff/contests/<int:contest_id>/integrity")
+@staff_required
+def integrity(contest_id: int) -> ResponseReturnValue:
+    contest = db.get_or_404(Contest, contest_id)
+    return render_template(
+        "voting/integrity.html",
+        contest=contest,
+        rows=result_services.exclusions_for(contest.id),
+        labels=EXCLUSION_LABELS,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/staff/contests/<int:contest_id>/integrity/run")
+@staff_required
+def run_checks(contest_id: int) -> ResponseReturnValue:
+    contest = db.get_or_404(Contest, contest_id)
+    if ActionForm().validate_on_submit():
+        with unit_of_work():
+            added = result_services.run_integrity_checks(contest, now=utcnow(), actor=current_user)
+        flash(ngettext("%(num)s score newly excluded.", "%(num)s scores newly excluded.", added), "info")
+    return redirect(url_for("voting.integrity", contest_id=contest.id))
+
+
+@bp.post("/staff/exclusions/<int:exclusion_id>/reinstate")
+@staff_required
+def reinstate(exclusion_id: int) -> ResponseReturnValue:
+    exclusion = db.get_or_404(ScoreExclusion, exclusion_id)
+    if ActionForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                result_services.reinstate(
+                    current_user, exclusion, note=request.form.get("note", ""), now=utcnow()
+                )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The score counts again."), "success")
+    return redirect(url_for("voting.integrity", contest_id=exclusion.contest_id))

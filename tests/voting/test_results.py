@@ -13,7 +13,7 @@ from contest.extensions import db
 from contest.voting import results as result_services
 from contest.voting import services
 from contest.voting.models import ContestResult, ScoreExclusion
-from tests.conftest import login
+from tests.conftest import login, submit
 from tests.factories import PASSWORD, make_contest, make_design, make_user
 
 OLD = utcnow() - timedelta(days=60)
@@ -147,3 +147,58 @@ def test_planted_ring_is_excluded_and_reported_by_category(app, voted):
     page = app.test_client().get(f"/contests/{contest.slug}/results").get_data(as_text=True)
     assert "new accounts that scored only one artist: 8" in page
     assert "sock" not in page
+
+
+def test_staff_reinstate_an_excluded_score_with_a_note(app, voted):
+    contest = voted["contest"]
+    with unit_of_work():
+        db.session.get(type(contest), contest.id).voting_close_at = utcnow() + timedelta(hours=1)
+    app.config["SCORE_MIN_ACCOUNT_AGE_HOURS"] = 0
+    try:
+        for n in range(8):
+            with unit_of_work():
+                services.cast_score(
+                    make_user(f"fresh{n}"), voted["designs"][2], value=5, buy=None, now=utcnow()
+                )
+    finally:
+        app.config["SCORE_MIN_ACCOUNT_AGE_HOURS"] = 24
+    staff = app.test_client()
+    login(staff, "mod", PASSWORD)
+    submit(
+        staff,
+        f"/staff/contests/{contest.id}/integrity/run",
+        {},
+        page=f"/staff/contests/{contest.id}/integrity",
+    )
+    page = staff.get(f"/staff/contests/{contest.id}/integrity").get_data(as_text=True)
+    assert page.count("new accounts that scored only one artist") == 8
+    exclusion_id = db.session.query(ScoreExclusion.id).order_by(ScoreExclusion.id).first()[0]
+    refused = submit(
+        staff,
+        f"/staff/exclusions/{exclusion_id}/reinstate",
+        {"note": ""},
+        page=f"/staff/contests/{contest.id}/integrity",
+    )
+    assert refused.status_code == 302
+    assert db.session.get(ScoreExclusion, exclusion_id).reinstated_at is None
+    submit(
+        staff,
+        f"/staff/exclusions/{exclusion_id}/reinstate",
+        {"note": "A real fan, checked by email."},
+        page=f"/staff/contests/{contest.id}/integrity",
+    )
+    db.session.expire_all()
+    assert db.session.get(ScoreExclusion, exclusion_id).reinstate_note == "A real fan, checked by email."
+    assert len(result_services.active_exclusions(contest.id)) == 7
+    submit(
+        staff,
+        f"/staff/contests/{contest.id}/integrity/run",
+        {},
+        page=f"/staff/contests/{contest.id}/integrity",
+    )
+    assert (
+        len(result_services.active_exclusions(contest.id)) == 7
+    )  # a reinstated score is never flagged again
+    member = app.test_client()
+    login(member, "voter0", PASSWORD)
+    assert member.get(f"/staff/contests/{contest.id}/integrity").status_code == 403
