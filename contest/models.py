@@ -1,6 +1,6 @@
 """Imports every model so that metadata (and so migrations) sees all tables."""
 
-from contest.accounts.models import User
+from contest.accounts.models import ApiToken, User
 from contest.comments.models import Comment, CommentReport
 from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
@@ -10,6 +10,7 @@ from contest.storage.models import StoredFile
 from contest.voting.models import DesignTally, Score, ScoreExclusion
 
 __all__ = [
+    "ApiToken",
     "Comment",
     "CommentReport",
     "Contest",
