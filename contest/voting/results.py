@@ -48,17 +48,17 @@ def run_integrity_checks(contest: Contest, *, now: datetime, actor: User | None 
         .where(Score.contest_id == contest.id, Score.value.is_not(None))
     ).all()
     votes = [integrity.VoteRow(*row) for row in rows]
-    voter_ids = {vote.voter_id for vote in votes}
-    voters = (
-        [
-            integrity.VoterRow(voter_id, created_at)
-            for voter_id, created_at in db.session.execute(
-                sa.select(User.id, User.created_at).where(User.id.in_(voter_ids))
-            ).all()
-        ]
-        if voter_ids
-        else []
+    voted = (
+        sa.select(Score.voter_id).where(Score.contest_id == contest.id, Score.value.is_not(None)).distinct()
     )
+    voters = [
+        integrity.VoterRow(voter_id, created_at)
+        for voter_id, created_at in db.session.execute(
+            sa.select(User.id, User.created_at).where(
+                User.id.in_(voted)
+            )  # a subquery, not thousands of params
+        ).all()
+    ]
     flags = integrity.detect(
         votes,
         voters,
