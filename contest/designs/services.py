@@ -11,13 +11,14 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import orm
 
 from contest.accounts.models import User
 from contest.contests.models import Contest
 from contest.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from contest.core.i18n import N_
 from contest.designs.images import inspect_upload
-from contest.designs.models import Design, InfringementReport
+from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.extensions import db
 from contest.jobs import enqueue
 from contest.notifications.services import notify
@@ -361,7 +362,14 @@ def viewer_seed(user_id: int | None, session_seed: int, contest_id: int) -> int:
 
 def gallery_query(contest: Contest, *, now: datetime, seed: int) -> sa.Select:
     """Approved designs; while the contest runs, in a viewer-seeded shuffle so no design is always first."""
-    query = sa.select(Design).where(Design.contest_id == contest.id, Design.status == "approved")
+    query = (
+        sa.select(Design)
+        .where(Design.contest_id == contest.id, Design.status == "approved")
+        .options(
+            orm.selectinload(Design.renditions).joinedload(DesignRendition.file),
+            orm.joinedload(Design.artist),
+        )
+    )
     if contest.phase(now) in ("submissions", "voting"):
         # A quadratic hash modulo a prime: integer-only (same on SQLite and PostgreSQL), and the seed
         # changes the order itself, not just where it starts.
