@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from contest.core.db import Base
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
