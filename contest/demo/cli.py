@@ -29,6 +29,8 @@ def seed_command(if_empty: bool) -> None:
     with unit_of_work():
         staff = db.session.execute(sa.select(User).filter_by(email=seed_module.STAFF[0])).scalar_one()
         seed_module.moderate_demo(now=utcnow(), staff=staff)
+    with unit_of_work():
+        seed_module.score_demo(now=utcnow())
     click.echo("Demo data created. Log in with:")
     for role, login, password in result.credentials:
         click.echo(f"  {role:<7} {login:<28} password: {password}")

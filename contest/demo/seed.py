@@ -246,3 +246,39 @@ def moderate_demo(*, now: datetime, staff: User) -> None:
         if design.contest.phase(now) == "submissions" and position % 4 == 3:
             continue  # left for staff to moderate
         designs.approve_design(staff, design, now=design.submitted_at + timedelta(hours=2))
+
+
+def score_demo(*, now: datetime) -> None:
+    """Members and artists score each other's entries; the closed contest gets published results."""
+    import random
+
+    from contest.designs.models import Design
+    from contest.voting import results as results_service
+    from contest.voting import services as voting
+
+    rng = random.Random(2026)  # noqa: S311 - demo data
+    voters = list(
+        db.session.execute(sa.select(User).where(User.role == "member").order_by(User.id)).scalars()
+    )
+    for contest in db.session.execute(sa.select(Contest).order_by(Contest.id)).scalars().all():
+        if contest.phase(now) not in ("voting", "closed"):
+            continue
+        moment = min(now, contest.voting_close_at - timedelta(hours=1))
+        designs = (
+            db.session.execute(
+                sa.select(Design).filter_by(contest_id=contest.id, status="approved").order_by(Design.id)
+            )
+            .scalars()
+            .all()
+        )
+        quality = {design.id: rng.uniform(2.2, 4.6) for design in designs}
+        for voter in voters:
+            for design in designs:
+                if design.artist_id == voter.id or rng.random() < 0.15:
+                    continue
+                value = max(1, min(5, round(quality[design.id] + rng.gauss(0, 0.8))))
+                voting.cast_score(
+                    voter, design, value=value, buy=value >= 4 and rng.random() < 0.4, now=moment
+                )
+        if contest.phase(now) == "closed":
+            results_service.publish_results(contest, now=now)

@@ -65,9 +65,13 @@ def test_demo_seed_makes_a_lively_site_once(app, client, ctx, monkeypatch):
     assert phases == {
         "Botanical Summer": "submissions",
         "Retro Futures": "voting",
-        "Night Animals": "closed",
+        "Night Animals": "results",
         "Ocean Week": "scheduled",
     }
+    results = client.get("/contests/night-animals/results").get_data(as_text=True)
+    assert "Winner" in results
+    voting_page = client.get("/contests/retro-futures").get_data(as_text=True)
+    assert "Score the entries" in voting_page
     statuses = [d.status for d in db.session.query(Design)]
     assert statuses.count("approved") >= 18
     assert statuses.count("pending") >= 1
