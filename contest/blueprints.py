@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from contest import api
     from contest.accounts.cli import cli as users_cli
     from contest.accounts.views import bp as accounts_bp
     from contest.comments.views import bp as comments_bp
@@ -41,3 +42,4 @@ def register(app: Flask) -> None:
     load_job_modules()  # the inline runner runs jobs in this process
     for group in (users_cli, mail_cli, demo_cli, jobs_cli, contests_cli):
         app.cli.add_command(group)
+    api.init_app(app)

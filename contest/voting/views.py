@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -160,7 +161,11 @@ def init_app(app) -> None:  # noqa: ANN001 - Flask
     @app.after_request
     def device_cookie(response):  # noqa: ANN001, ANN202 - Response
         """A random, HttpOnly device id: lets integrity checks see many accounts on one browser."""
-        if current_user.is_authenticated and DEVICE_COOKIE not in request.cookies:
+        if (
+            current_user.is_authenticated
+            and DEVICE_COOKIE not in request.cookies
+            and not g.get("api_token_auth")
+        ):
             response.set_cookie(
                 DEVICE_COOKIE,
                 secrets.token_urlsafe(16),

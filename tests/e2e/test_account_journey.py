@@ -55,7 +55,7 @@ def test_register_verify_login_edit_profile_logout(page: Page, live_server, mail
     expect(page.get_by_text("Risograph prints and bold shapes.")).to_be_visible()
     image = page.get_by_role("img", name="Avatar of June Park")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 256
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 256
     page.screenshot(path=str(artifacts / "profile.png"), full_page=True)
 
     menu(page, "Log out")
@@ -106,7 +106,10 @@ def test_home_page_screenshots(page: Page, live_server, artifacts, app):
     page.goto(live_server)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your designs. Their votes. Real products.")
     expect(page.locator(".artist-strip img")).to_have_count(6)
-    assert page.locator(".artist-strip img").first.evaluate("img => img.naturalWidth") == 256
+    assert (
+        page.locator(".artist-strip img").first.evaluate("img => img.decode().then(() => img.naturalWidth)")
+        == 256
+    )
     page.screenshot(path=str(artifacts / "home-desktop.png"), full_page=True)
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=str(artifacts / "home-dark.png"), full_page=True)

@@ -62,7 +62,7 @@ def test_submit_moderate_and_see_it_in_the_gallery(page: Page, live_server, app,
     page.goto(f"{live_server}/contests/{slug}/gallery")
     tile = page.get_by_role("img", name="Night Owl")
     expect(tile).to_be_visible()
-    assert tile.evaluate("img => img.complete && img.naturalWidth") == 600
+    assert tile.evaluate("img => img.decode().then(() => img.naturalWidth)") == 600
     page.screenshot(path=str(artifacts / "gallery.png"), full_page=True)
     page.goto(design_url)
     expect(page.get_by_role("img", name="Night Owl")).to_be_visible()
