@@ -43,3 +43,6 @@ def register(app: Flask) -> None:
     for group in (users_cli, mail_cli, demo_cli, jobs_cli, contests_cli):
         app.cli.add_command(group)
     api.init_app(app)
+    from contest.api.settings_views import bp as api_tokens_bp
+
+    app.register_blueprint(api_tokens_bp)

@@ -258,3 +258,34 @@ def test_unknown_api_urls_and_methods_answer_in_json(client):
     response = client.post("/api/v1/contests")
     assert_error(response, 405, "method_not_allowed")
     assert "GET" in response.headers["Allow"]
+
+
+def test_settings_page_creates_shows_once_and_revokes_tokens(app, ctx):
+    import re
+
+    from tests.conftest import login, submit
+    from tests.factories import PASSWORD, make_contest, make_user
+
+    make_user("tokenista", email="tokenista@example.com")
+    slug = make_contest("submissions").slug
+    client = app.test_client()
+    login(client, "tokenista", PASSWORD)
+    page = submit(client, "/settings/tokens", {"name": "my scoring script"}).get_data(as_text=True)
+    token = re.search(r'<code class="token">(atl_[^<]+)</code>', page).group(1)
+    assert "my scoring script" in page
+    assert token not in client.get("/settings/tokens").get_data(as_text=True)  # shown once
+    api = app.test_client()
+    mine = f"/api/v1/me/scores?contest={slug}"
+    assert api.get(mine, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    from contest.accounts.models import ApiToken
+    from contest.extensions import db
+
+    token_id = db.session.query(ApiToken.id).scalar()
+    submit(client, f"/settings/tokens/{token_id}/revoke", {}, page="/settings/tokens")
+    assert api.get(mine, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    other = app.test_client()
+    make_user("someone", email="someone@example.com")
+    login(other, "someone", PASSWORD)
+    assert (
+        submit(other, f"/settings/tokens/{token_id}/revoke", {}, page="/settings/tokens").status_code == 404
+    )
