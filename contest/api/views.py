@@ -27,7 +27,7 @@ from contest.storage.services import public_url
 from contest.voting import services as voting
 from contest.voting.models import Score
 from contest.voting.results import results_for
-from contest.voting.views import _context as vote_context
+from contest.voting.views import request_context as vote_context
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Atelier public API, version 1")
 

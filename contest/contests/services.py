@@ -188,7 +188,9 @@ def _record(contest_id: int, from_state: str, to_state: str, now: datetime, acto
     )
 
 
-def _move(contest_id: int, from_state: str, to_state: str, now: datetime, actor: User | None = None) -> bool:
+def move_state(
+    contest_id: int, from_state: str, to_state: str, now: datetime, actor: User | None = None
+) -> bool:
     """Conditional UPDATE: of two processes racing, exactly one sees rowcount 1 and logs the change."""
     result = db.session.execute(
         sa.update(Contest)
@@ -209,7 +211,7 @@ def publish_contest(staff: User, contest: Contest, *, now: datetime) -> Contest:
         raise Conflict(_("Only a draft can be published."))
     if contest.submissions_close_at <= now:
         raise InvalidTimeline(_("Submissions must close in the future."), field="submissions_close_at")
-    if not _move(contest.id, "draft", "scheduled", now, staff):
+    if not move_state(contest.id, "draft", "scheduled", now, staff):
         raise Conflict(_("Only a draft can be published."))
     db.session.execute(sa.update(Contest).where(Contest.id == contest.id).values(published_at=now))
     db.session.refresh(contest)
@@ -226,7 +228,7 @@ def cancel_contest(staff: User, contest: Contest, reason: str, *, now: datetime)
     state = contest.state
     if state in ("closed", "results", "cancelled") or contest.phase(now) == "closed":
         raise Conflict(_("A closed or cancelled contest cannot be cancelled."))
-    if not _move(contest.id, state, "cancelled", now, staff):
+    if not move_state(contest.id, state, "cancelled", now, staff):
         raise Conflict(_("The contest changed meanwhile; please try again."))
     db.session.execute(
         sa.update(Contest)
@@ -255,7 +257,7 @@ def advance_contests(now: datetime, contest_ids: list[int] | None = None) -> lis
         if contest_ids is not None:
             query = query.where(Contest.id.in_(contest_ids))
         for contest_id in db.session.execute(query.order_by(Contest.id)).scalars().all():
-            if _move(contest_id, from_state, to_state, now):
+            if move_state(contest_id, from_state, to_state, now):
                 changes.append((contest_id, from_state, to_state))
     return changes
 

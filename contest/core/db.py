@@ -83,12 +83,6 @@ def unit_of_work() -> Iterator[sa.orm.Session]:
         callback()
 
 
-def discard_pending_callbacks() -> None:
-    """Forget hooks registered by work that was rolled back outside a unit of work."""
-    if has_app_context():
-        g.pop("after_commit_callbacks", None)
-
-
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Alembic hook: write UTCDateTime as a plain timezone-aware DateTime in migration files."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

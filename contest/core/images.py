@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import struct
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -27,6 +30,34 @@ class ImageLimits:
     formats: tuple[str, ...] = ("PNG", "JPEG")
 
 
+# What Pillow raises on a file it can identify but not decode.
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
+
+
+@contextmanager
+def decoding_guard() -> Iterator[None]:
+    """Turn Pillow's warnings and errors while opening or decoding into ImageRejected with the reason.
+
+    Pillow only warns between 1x and 2x its pixel limit; a bomb is a bomb either way. A damaged EXIF block
+    only warns too; the orientation then counts as absent.
+    """
+    from flask_babel import gettext as _
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            yield
+        except ImageRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejected(_("The image is too large to process safely.")) from None
+        except UnidentifiedImageError:
+            raise ImageRejected(_("The file is not an image we can read.")) from None
+        except DECODE_ERRORS:
+            raise ImageRejected(_("The image is damaged or truncated.")) from None
+
+
 def load_image(data: bytes, limits: ImageLimits) -> Image.Image:
     """Decode ``data`` fully and return the image, or raise ImageRejected with the reason."""
     from flask_babel import gettext as _
@@ -41,33 +72,22 @@ def load_image(data: bytes, limits: ImageLimits) -> Image.Image:
                 limit=limits.max_bytes // 1_048_576,
             )
         )
-    with warnings.catch_warnings():
-        # Pillow only warns between 1x and 2x its pixel limit; a bomb is a bomb either way.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-            width, height = image.size
-            if width * height > limits.max_pixels:
-                raise ImageRejected(
-                    _(
-                        "The image has too many pixels (%(mp)s megapixels; the limit is %(limit)s).",
-                        mp=f"{width * height / 1e6:.1f}",
-                        limit=f"{limits.max_pixels / 1e6:g}",
-                    )
+    with decoding_guard():
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > limits.max_pixels:
+            raise ImageRejected(
+                _(
+                    "The image has too many pixels (%(mp)s megapixels; the limit is %(limit)s).",
+                    mp=f"{width * height / 1e6:.1f}",
+                    limit=f"{limits.max_pixels / 1e6:g}",
                 )
-            if image.format not in limits.formats:
-                raise ImageRejected(_("Only PNG and JPEG images are accepted."))
-            if getattr(image, "n_frames", 1) > 1:
-                raise ImageRejected(_("Animated images are not accepted."))
-            image.load()
-        except ImageRejected:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRejected(_("The image is too large to process safely.")) from None
-        except UnidentifiedImageError:
-            raise ImageRejected(_("The file is not an image we can read.")) from None
-        except (OSError, SyntaxError, ValueError):
-            raise ImageRejected(_("The image is damaged or truncated.")) from None
+            )
+        if image.format not in limits.formats:
+            raise ImageRejected(_("Only PNG and JPEG images are accepted."))
+        if getattr(image, "n_frames", 1) > 1:
+            raise ImageRejected(_("Animated images are not accepted."))
+        image.load()
     if min(image.size) < limits.min_short_side:
         raise ImageRejected(
             _(

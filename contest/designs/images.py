@@ -26,9 +26,9 @@ from typing import BinaryIO, Protocol
 
 import imagehash
 import numpy as np
-from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
-from contest.core.images import ImageRejected
+from contest.core.images import DECODE_ERRORS, ImageRejected, decoding_guard
 
 try:  # ISA-L's deflate: same format, ~3-4x the speed of zlib on image data. Optional; see encode_png.
     from isal import isal_zlib as _isal_zlib
@@ -59,8 +59,6 @@ _JPEG_FORMATS = ("JPEG", "MPO")
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 _SIXTEEN_BIT_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-# Errors Pillow raises on a file it can identify but not decode.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,37 +109,24 @@ def inspect_upload(
                 limit=max_bytes // 1_048_576,
             )
         )
-    with warnings.catch_warnings():
-        # Pillow only warns between 1x and 2x its pixel limit; a bomb is a bomb either way.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        # Pillow warns (and carries on) about a damaged EXIF block; the orientation then counts as absent.
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            image = Image.open(stream)
-            fmt = _accepted_format(image)
-            if fmt is None:
-                raise ImageRejected(_("Only PNG and JPEG images are accepted."))
-            if _is_animated(image):
-                raise ImageRejected(_("Animated images are not accepted."))
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ImageRejected(
-                    _(
-                        "The image has too many pixels (%(mp)s megapixels; the limit is %(limit)s).",
-                        mp=f"{width * height / 1e6:.1f}",
-                        limit=f"{max_pixels / 1e6:g}",
-                    )
+    with decoding_guard():
+        image = Image.open(stream)
+        fmt = _accepted_format(image)
+        if fmt is None:
+            raise ImageRejected(_("Only PNG and JPEG images are accepted."))
+        if _is_animated(image):
+            raise ImageRejected(_("Animated images are not accepted."))
+        width, height = image.size
+        if width * height > max_pixels:
+            raise ImageRejected(
+                _(
+                    "The image has too many pixels (%(mp)s megapixels; the limit is %(limit)s).",
+                    mp=f"{width * height / 1e6:.1f}",
+                    limit=f"{max_pixels / 1e6:g}",
                 )
-            if _header_orientation(image) in (5, 6, 7, 8):
-                width, height = height, width
-        except ImageRejected:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRejected(_("The image is too large to process safely.")) from None
-        except UnidentifiedImageError:
-            raise ImageRejected(_("The file is not an image we can read.")) from None
-        except _DECODE_ERRORS:
-            raise ImageRejected(_("The image is damaged or truncated.")) from None
+            )
+        if _header_orientation(image) in (5, 6, 7, 8):
+            width, height = height, width
     if min(width, height) < min_short_side:
         raise ImageRejected(
             _(
@@ -177,7 +162,7 @@ def _header_orientation(image: Image.Image) -> int:
         return 1
     try:
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    except _DECODE_ERRORS:
+    except DECODE_ERRORS:
         return 1
     return orientation if isinstance(orientation, int) else 1
 
@@ -231,32 +216,21 @@ def _decode(data: bytes) -> Image.Image:
 
     if len(data) == 0:
         raise ImageRejected(_("The file is empty."))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        warnings.simplefilter("ignore", UserWarning)  # damaged EXIF: see inspect_upload
-        try:
-            image = Image.open(io.BytesIO(data))
-            # Phase 1 checked all this; the job must not trust that the stored bytes are the checked ones.
-            if _accepted_format(image) is None:
-                raise ImageRejected(_("Only PNG and JPEG images are accepted."))
-            if _is_animated(image):
-                raise ImageRejected(_("Animated images are not accepted."))
-            image.load()
-        except ImageRejected:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRejected(_("The image is too large to process safely.")) from None
-        except UnidentifiedImageError:
-            raise ImageRejected(_("The file is not an image we can read.")) from None
-        except _DECODE_ERRORS:
-            raise ImageRejected(_("The image is damaged or truncated.")) from None
+    with decoding_guard():
+        image = Image.open(io.BytesIO(data))
+        # Phase 1 checked all this; the job must not trust that the stored bytes are the checked ones.
+        if _accepted_format(image) is None:
+            raise ImageRejected(_("Only PNG and JPEG images are accepted."))
+        if _is_animated(image):
+            raise ImageRejected(_("Animated images are not accepted."))
+        image.load()
     return image
 
 
 def _normalise(image: Image.Image) -> Image.Image:
     """Orientation applied, 8-bit RGB or RGBA in sRGB, ``info`` empty (so no encoder can copy metadata)."""
     # An unreadable EXIF block has no orientation we could trust: carry on without, quietly.
-    with warnings.catch_warnings(), contextlib.suppress(*_DECODE_ERRORS):
+    with warnings.catch_warnings(), contextlib.suppress(*DECODE_ERRORS):
         warnings.simplefilter("ignore", UserWarning)
         ImageOps.exif_transpose(image, in_place=True)
     icc = image.info.get("icc_profile") or None

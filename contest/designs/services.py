@@ -360,6 +360,13 @@ def viewer_seed(user_id: int | None, session_seed: int, contest_id: int) -> int:
     return zlib.crc32(f"{basis}:{contest_id}".encode()) % SHUFFLE_PRIME
 
 
+def shuffle_key(seed: int) -> sa.ColumnElement[int]:
+    """A viewer-seeded order: a quadratic hash modulo a prime, integer-only (same on SQLite and PostgreSQL),
+    where the seed changes the order itself, not just where it starts."""
+    x = (sa.cast(Design.id, sa.BigInteger) + seed) % SHUFFLE_PRIME
+    return (x * x * 7919 + x * seed) % SHUFFLE_PRIME
+
+
 def gallery_query(contest: Contest, *, now: datetime, seed: int) -> sa.Select:
     """Approved designs; while the contest runs, in a viewer-seeded shuffle so no design is always first."""
     query = (
@@ -371,10 +378,7 @@ def gallery_query(contest: Contest, *, now: datetime, seed: int) -> sa.Select:
         )
     )
     if contest.phase(now) in ("submissions", "voting"):
-        # A quadratic hash modulo a prime: integer-only (same on SQLite and PostgreSQL), and the seed
-        # changes the order itself, not just where it starts.
-        x = (sa.cast(Design.id, sa.BigInteger) + seed) % SHUFFLE_PRIME
-        return query.order_by((x * x * 7919 + x * seed) % SHUFFLE_PRIME, Design.id)
+        return query.order_by(shuffle_key(seed), Design.id)
     return query.order_by(Design.submitted_at, Design.id)
 
 

@@ -16,6 +16,7 @@ from contest.contests.services import get_by_slug
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.core.errors import DomainError
+from contest.core.images import ImageRejected
 from contest.designs import services
 from contest.designs.forms import ActionForm, EditDesignForm, ReportForm, SubmitDesignForm
 from contest.designs.models import Design
@@ -75,9 +76,7 @@ def submit(slug: str) -> ResponseReturnValue:
                 return redirect(url_for("designs.detail", design_id=existing), 303)
             form.form_errors.append(error.message)
         except DomainError as error:
-            field = error.details.get("field") or (
-                "image" if error.__class__.__name__ == "ImageRejected" else None
-            )
+            field = error.details.get("field") or ("image" if isinstance(error, ImageRejected) else None)
             target = getattr(form, str(field), None) if field else None
             if target is not None:
                 target.errors = [*target.errors, error.message]

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contest.extensions import db
-
-if TYPE_CHECKING:
-    pass
 
 
 class StoredFile(db.Model):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from contest.accounts.models import User
 from contest.contests.models import Contest
-from contest.contests.services import _move, advance_contests
+from contest.contests.services import advance_contests, move_state
 from contest.core.errors import Conflict
 from contest.designs.models import Design
 from contest.extensions import db
@@ -131,7 +131,7 @@ def publish_results(contest: Contest, *, now: datetime, actor: User | None = Non
         raise Conflict(_("Results can be published once voting has closed."))
     advance_contests(now, contest_ids=[contest.id])
     run_integrity_checks(contest, now=now, actor=actor)
-    if not _move(contest.id, "closed", "results", now, actor):
+    if not move_state(contest.id, "closed", "results", now, actor):
         raise Conflict(_("The results of this contest are already published."))
     excluded = active_exclusions(contest.id)
     per_design: dict[int, Counter[str]] = defaultdict(Counter)

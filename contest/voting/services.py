@@ -189,7 +189,7 @@ def next_to_score(
     voter: User, contest: Contest, *, seed: int, skipped: frozenset[int] = frozenset()
 ) -> Progress:
     """The next approved design (not the voter's own, not yet scored, not skipped) in the voter's shuffle."""
-    from contest.designs.services import gallery_query
+    from contest.designs.services import shuffle_key
 
     eligible = sa.and_(
         Design.contest_id == contest.id, Design.status == "approved", Design.artist_id != voter.id
@@ -201,8 +201,8 @@ def next_to_score(
         .where(eligible, Score.voter_id == voter.id, Score.value.is_not(None))
     ).scalar_one()
     already = sa.select(Score.design_id).where(Score.voter_id == voter.id, Score.value.is_not(None))
-    query = gallery_query(contest, now=contest.submissions_close_at, seed=seed).where(
-        Design.artist_id != voter.id, Design.id.not_in(already)
+    query = (
+        sa.select(Design).where(eligible, Design.id.not_in(already)).order_by(shuffle_key(seed), Design.id)
     )
     if skipped:
         query = query.where(Design.id.not_in(list(skipped)))

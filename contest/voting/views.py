@@ -44,7 +44,7 @@ bp = Blueprint("voting", __name__)
 DEVICE_COOKIE = "atelier_device"
 
 
-def _context() -> services.Context:
+def request_context() -> services.Context:
     """The client's network prefix (/24 or /48) and a device cookie, for ring detection only."""
     address = request.remote_addr or ""
     try:
@@ -81,7 +81,12 @@ def score(design_id: int) -> ResponseReturnValue:
         try:
             with unit_of_work():
                 result = services.cast_score(
-                    current_user, design, value=form.value.data, buy=buy, now=utcnow(), context=_context()
+                    current_user,
+                    design,
+                    value=form.value.data,
+                    buy=buy,
+                    now=utcnow(),
+                    context=request_context(),
                 )
                 value, bought = result.value, result.buy
             break
