@@ -52,7 +52,9 @@ def test_score_next_with_the_keyboard(page: Page, live_server, app, artifacts):
     expect(page.locator(".progress-box")).to_contain_text("1 of 3 scored")
     first = page.get_by_role("heading", level=2).inner_text()
     expect(page.locator(".keyboard-hint")).to_be_visible()
-    page.keyboard.press("s")
+    page.wait_for_load_state("load")  # the reload after scoring has fully settled
+    with page.expect_navigation():
+        page.keyboard.press("s")
     expect(page.get_by_role("heading", level=2)).not_to_have_text(first)
     page.get_by_role("button", name="3", exact=True).click()  # works as a plain button too
     expect(page.locator(".progress-box")).to_contain_text("2 of 3 scored")
