@@ -35,4 +35,4 @@ lint: install
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
 		--ignore-dirs='.venv .git uploads instance' -o contest/translations/messages.pot .
-	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-location -w 110
+	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations -w 110 --ignore-obsolete

@@ -43,6 +43,10 @@ class Config:
     PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)  # reverse proxies in front, for client IP and scheme
     REDIS_URL = _env("REDIS_URL")
     RATELIMIT_STORAGE_URI = _env("REDIS_URL") or "memory://"
+    CACHE_TYPE = "RedisCache" if _env("REDIS_URL") else "SimpleCache"
+    CACHE_REDIS_URL = _env("REDIS_URL")
+    CACHE_KEY_PREFIX = "atelier:"
+    CACHE_DEFAULT_TIMEOUT = 60  # the longest a guest may see a page after an artist renames themself
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = _env("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
@@ -87,6 +91,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
     MAIL_SERVER = None
     PUBLIC_URL = "http://localhost"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -17,4 +19,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Endpoints that apply their own per-member limit; the extension's per-request bookkeeping skips them.
+SELF_LIMITED_ENDPOINTS = frozenset({"voting.score"})
+
+
+@limiter.request_filter
+def _self_limited() -> bool:
+    return request.endpoint in SELF_LIMITED_ENDPOINTS
+
+
 babel = Babel()
+# Rendered pages for guests; per process by default, shared through Redis when ATELIER_REDIS_URL is set.
+cache = Cache()

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from contest.core import i18n
 from contest.core.db import render_item
 from contest.core.i18n import N_
-from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
+from contest.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 # A strict policy: no inline script or style attributes from us, images from our storage only.
 CSP = {
@@ -48,6 +48,12 @@ def init_app(app: Flask) -> None:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        # A file on this machine cannot go stale: no "SELECT 1" before every request's first query.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     db.init_app(app)
     with app.app_context():
         engine = db.engine
@@ -62,6 +68,7 @@ def init_app(app: Flask) -> None:
         render_item=render_item,
     )
     csrf.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)

@@ -48,7 +48,6 @@ DOMAIN_CODES: tuple[tuple[type[domain.DomainError], int, str], ...] = (
     (voting.NotEligible, 403, "not_eligible"),
     (voting.VotingClosed, 409, "voting_closed"),
     (voting.InvalidScore, 422, "invalid_score"),
-    (voting.AlreadyScored, 409, "already_scored"),
     (domain.NotFound, 404, "not_found"),
     (domain.PermissionDenied, 403, "forbidden"),
     (domain.Conflict, 409, "conflict"),

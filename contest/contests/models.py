@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.core.clock import utcnow
 from contest.core.money import Money
 from contest.extensions import db
 
@@ -29,6 +30,25 @@ class LicenceTerms(db.Model):
     title: Mapped[str] = mapped_column(sa.String(120))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+
+
+def phase_at(
+    state: str,
+    submissions_open_at: datetime,
+    submissions_close_at: datetime,
+    voting_close_at: datetime,
+    now: datetime,
+) -> str:
+    """A contest's phase from its state and timeline (also for rows read without the ORM)."""
+    if state in ("draft", "cancelled", "results"):
+        return state
+    if now < submissions_open_at:
+        return "scheduled"
+    if now < submissions_close_at:
+        return "submissions"
+    if now < voting_close_at:
+        return "voting"
+    return "closed"
 
 
 class Contest(db.Model):
@@ -74,7 +94,7 @@ class Contest(db.Model):
     licence_terms: Mapped[LicenceTerms] = relationship()
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(onupdate=utcnow)  # part of cached pages' keys
     published_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
@@ -85,15 +105,9 @@ class Contest(db.Model):
 
     def phase(self, now: datetime) -> str:
         """The phase as of ``now``, from the timeline: right even if no scheduler has run."""
-        if self.state in ("draft", "cancelled", "results"):
-            return self.state
-        if now < self.submissions_open_at:
-            return "scheduled"
-        if now < self.submissions_close_at:
-            return "submissions"
-        if now < self.voting_close_at:
-            return "voting"
-        return "closed"
+        return phase_at(
+            self.state, self.submissions_open_at, self.submissions_close_at, self.voting_close_at, now
+        )
 
     def accepts_submissions(self, now: datetime) -> bool:
         return self.phase(now) == "submissions"

@@ -99,3 +99,45 @@ def insert_ignore(model: type, **values: object) -> None:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+class DriverStatement:
+    """A Core statement compiled once per dialect and run on the DB-API cursor of the session's connection.
+
+    For the one or two hot paths where SQLAlchemy's per-execution bookkeeping costs several times the
+    database work. The SQL is still SQLAlchemy's own (same statement on SQLite and PostgreSQL, the column
+    types' bind processing applied), and it runs inside the session's transaction.
+    """
+
+    def __init__(self, build: Callable[[str], sa.Executable]) -> None:
+        self._build = build
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any], dict[str, Any]]] = {}
+
+    def _prepare(
+        self, dialect: sa.Dialect
+    ) -> tuple[str, tuple[str, ...] | None, dict[str, Any], dict[str, Any]]:
+        if dialect.name not in self._compiled:
+            compiled = self._build(dialect.name).compile(dialect=dialect)
+            positions = tuple(compiled.positiontup) if compiled.positiontup else None
+            processors = dict(compiled._bind_processors)  # noqa: SLF001 - the types' own bind processing
+            self._compiled[dialect.name] = (
+                compiled.string,
+                positions,
+                compiled.construct_params(),
+                processors,
+            )
+        return self._compiled[dialect.name]
+
+    def first(self, session: sa.orm.Session, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        connection = session.connection()
+        sql, positions, defaults, processors = self._prepare(connection.dialect)
+        values = {**defaults, **params}
+        for name, process in processors.items():
+            if values.get(name) is not None:
+                values[name] = process(values[name])
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, [values[name] for name in positions] if positions else values)
+            return cursor.fetchone()
+        finally:
+            cursor.close()

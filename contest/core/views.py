@@ -8,16 +8,11 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from contest.core.forms import Form
 from contest.core.i18n import LOCALE_COOKIE, N_
 from contest.core.security import safe_next
-from contest.extensions import db
+from contest.extensions import csrf, db
 
 bp = Blueprint("core", __name__)
-
-
-class LanguageForm(Form):
-    pass
 
 
 @bp.get("/")
@@ -38,16 +33,21 @@ def home() -> ResponseReturnValue:
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language() -> ResponseReturnValue:
+    """Remember the chosen language. For a guest only a cookie changes, so the form carries no CSRF token
+    (which keeps guests' pages cacheable); a member's profile is updated too, so theirs must prove it."""
     from flask_login import current_user
 
     from contest.accounts.services import set_locale
     from contest.core.db import unit_of_work
 
+    if current_user.is_authenticated:
+        csrf.protect()
     lang = request.form.get("lang", "")
     target = safe_next(request.form.get("next"), url_for("core.home"))
     response = redirect(target, 303)
-    if LanguageForm().validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+    if lang in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LOCALE_COOKIE,
             lang,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.core.clock import utcnow
 from contest.extensions import db
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class Design(db.Model):
         # The same form posted twice makes one design.
         sa.UniqueConstraint("artist_id", "submission_key"),
         sa.Index("ix_designs_contest_status", "contest_id", "status"),
+        # The gallery's change marker: the latest change to any design of a contest.
+        sa.Index("ix_designs_contest_updated", "contest_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,7 +72,8 @@ class Design(db.Model):
     moderated_at: Mapped[datetime | None]
     takedown_notice: Mapped[str] = mapped_column(sa.Text, default="")
     submitted_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    # Any change (moderation, takedown, edit) moves it, which refreshes cached gallery pages.
+    updated_at: Mapped[datetime] = mapped_column(onupdate=utcnow)
     renditions: Mapped[list[DesignRendition]] = relationship(
         back_populates="design", order_by="DesignRendition.width", cascade="all, delete-orphan"
     )

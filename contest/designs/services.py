@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from contest.accounts.models import User
-from contest.contests.models import Contest
+from contest.contests.models import Contest, phase_at
 from contest.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from contest.core.i18n import N_
 from contest.designs.images import inspect_upload
@@ -365,6 +365,39 @@ def shuffle_key(seed: int) -> sa.ColumnElement[int]:
     where the seed changes the order itself, not just where it starts."""
     x = (sa.cast(Design.id, sa.BigInteger) + seed) % SHUFFLE_PRIME
     return (x * x * 7919 + x * seed) % SHUFFLE_PRIME
+
+
+# Guests share this many shuffles per contest, so their pages can be cached; members get their own.
+GUEST_SHUFFLES = 32
+
+
+def guest_seed(session_seed: int, contest_id: int) -> int:
+    """One of GUEST_SHUFFLES orders for a guest, stable across their visit."""
+    return viewer_seed(None, session_seed % GUEST_SHUFFLES, contest_id)
+
+
+def gallery_marker(slug: str, now: datetime) -> str | None:
+    """A short string that changes whenever a contest's public gallery would: its phase, an edit of the
+    contest, any design added or changed (moderation, withdrawal, takedown all move ``updated_at``).
+    None for an unknown or draft contest. One indexed query, cheaper than rendering the page."""
+    last_change = (
+        sa.select(sa.func.max(Design.updated_at)).where(Design.contest_id == Contest.id).scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(
+            Contest.id,
+            Contest.state,
+            Contest.updated_at,
+            Contest.submissions_open_at,
+            Contest.submissions_close_at,
+            Contest.voting_close_at,
+            last_change,
+        ).where(Contest.slug == slug)
+    ).first()
+    if row is None or row.state == "draft":
+        return None
+    phase = phase_at(row.state, row.submissions_open_at, row.submissions_close_at, row.voting_close_at, now)
+    return f"{row.id}:{phase}:{row.updated_at.timestamp()}:{row[6] or ''}"
 
 
 def gallery_query(contest: Contest, *, now: datetime, seed: int) -> sa.Select:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +22,7 @@ from contest.core.images import ImageRejected
 from contest.designs import services
 from contest.designs.forms import ActionForm, EditDesignForm, ReportForm, SubmitDesignForm
 from contest.designs.models import Design
-from contest.extensions import db, limiter
+from contest.extensions import cache, db, limiter
 from contest.storage.services import signed_url
 from contest.voting.forms import ScoreForm
 from contest.voting.services import my_score
@@ -91,20 +93,39 @@ def submit(slug: str) -> ResponseReturnValue:
     return render_template("designs/submit.html", form=form, contest=contest, now=now), status
 
 
-@bp.get("/contests/<slug>/gallery")
-def gallery(slug: str) -> ResponseReturnValue:
-    contest = _visible_contest(slug)
-    now = utcnow()
-    if "gallery_seed" not in session:
-        session["gallery_seed"] = secrets.randbelow(1_000_000)
-    user_id = current_user.id if current_user.is_authenticated else None
-    seed = services.viewer_seed(user_id, session["gallery_seed"], contest.id)
+def _render_gallery(contest, now: datetime, seed: int) -> str:  # noqa: ANN001 - Contest
     page = db.paginate(
         services.gallery_query(contest, now=now, seed=seed), per_page=GALLERY_PAGE, error_out=False
     )
     return render_template(
         "designs/gallery.html", contest=contest, page=page, now=now, phase=contest.phase(now)
     )
+
+
+@bp.get("/contests/<slug>/gallery")
+def gallery(slug: str) -> ResponseReturnValue:
+    now = utcnow()
+    if "gallery_seed" not in session:
+        session["gallery_seed"] = secrets.randbelow(1_000_000)
+    if current_user.is_authenticated:
+        contest = _visible_contest(slug)
+        return _render_gallery(contest, now, services.viewer_seed(current_user.id, 0, contest.id))
+    if "_flashes" in session:
+        contest = _visible_contest(slug)
+        return _render_gallery(contest, now, services.guest_seed(session["gallery_seed"], contest.id))
+    # Guests with the same shuffle, language and time zone see the same page: it is rendered once and
+    # served from the cache until the gallery changes (the marker) or a minute passes.
+    marker = services.gallery_marker(slug, now)
+    if marker is None:
+        abort(404)
+    shuffle = session["gallery_seed"] % services.GUEST_SHUFFLES
+    key = f"gallery:{marker}:{shuffle}:{get_locale()}:{get_timezone()}:{request.full_path}"
+    html = cache.get(key)
+    if html is None:
+        contest = _visible_contest(slug)
+        html = _render_gallery(contest, now, services.guest_seed(session["gallery_seed"], contest.id))
+        cache.set(key, html)
+    return html
 
 
 @bp.get("/designs/<int:design_id>")

@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 
 from contest.accounts.models import User
 from contest.contests.models import Contest
-from contest.core.db import insert_ignore
-from contest.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from contest.core.db import DriverStatement
+from contest.core.errors import DomainError, NotFound, PermissionDenied
 from contest.designs.models import Design
 from contest.extensions import db
-from contest.voting.models import DesignTally, Score
+from contest.voting.models import Score
 
 
 class SelfScoring(PermissionDenied):
@@ -34,10 +34,6 @@ class NotEligible(PermissionDenied):
 
 class InvalidScore(DomainError):
     """A score is a whole number from 1 to 5."""
-
-
-class AlreadyScored(Conflict):
-    """A simultaneous request (double click) created the score first; retrying updates it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,18 +66,126 @@ def _check(voter: User, design: Design, now: datetime) -> None:
     check_eligible(voter, now=now)
 
 
-def _adjust_tally(design: Design, *, count: int, total: int, buys: int) -> None:
-    """Atomic increments on the design's totals row (it exists: cast_score creates it first)."""
-    if count or total or buys:
-        db.session.execute(
-            sa.update(DesignTally)
-            .where(DesignTally.design_id == design.id)
-            .values(
-                score_count=DesignTally.score_count + count,
-                score_sum=DesignTally.score_sum + total,
-                buy_count=DesignTally.buy_count + buys,
-            )
+def explain_refusal(voter_id: int, design_id: int, *, now: datetime) -> DomainError:
+    """Why record_score wrote nothing, in the member's words (only computed on that rare path)."""
+    voter = db.session.get(User, voter_id)
+    design = db.session.get(Design, design_id)
+    if voter is None or not voter.active:
+        return PermissionDenied(_("Please log in again."))
+    if design is None:
+        return NotFound(_("This design is not in the gallery."))
+    try:
+        _check(voter, design, now)
+    except DomainError as error:
+        return error
+    return VotingClosed(_("Voting is not open for this contest."))
+
+
+def _upsert_statement(dialect: str) -> sa.Insert:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    scores, designs = Score.__table__, Design.__table__
+    contests, users = Contest.__table__, User.__table__
+    now = sa.bindparam("now", None, type_=scores.c.cast_at.type)
+    voter_id = sa.bindparam("voter_id", None, type_=sa.Integer)
+    value = sa.bindparam("value", None, type_=sa.Integer)
+    buy = sa.bindparam("buy", None, type_=sa.Boolean)
+    source = (
+        sa.select(
+            designs.c.contest_id,
+            designs.c.id,
+            users.c.id,
+            value,
+            sa.func.coalesce(buy, sa.false()),
+            now,
+            now,
+            sa.bindparam("ip_prefix", None, type_=sa.String),
+            sa.bindparam("device_id", None, type_=sa.String),
         )
+        .select_from(designs.join(contests, contests.c.id == designs.c.contest_id))
+        .join(users, users.c.id == voter_id)
+        .where(
+            designs.c.id == sa.bindparam("design_id", None, type_=sa.Integer),
+            designs.c.status == "approved",
+            designs.c.artist_id != voter_id,
+            *(contests.c.state != state for state in ("draft", "cancelled", "results")),
+            contests.c.submissions_open_at <= now,
+            contests.c.submissions_close_at <= now,
+            contests.c.voting_close_at > now,
+            users.c.active.is_(True),
+            sa.or_(
+                sa.bindparam("require_verified", None, type_=sa.Boolean).is_(False),
+                users.c.email_verified_at.is_not(None),
+            ),
+            users.c.created_at <= sa.bindparam("joined_before", None, type_=users.c.created_at.type),
+        )
+    )
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(scores)
+    insert = insert.from_select(
+        [
+            "contest_id",
+            "design_id",
+            "voter_id",
+            "value",
+            "buy",
+            "cast_at",
+            "updated_at",
+            "ip_prefix",
+            "device_id",
+        ],
+        source,
+    )
+    excluded = insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=["design_id", "voter_id"],
+        set_={
+            "value": sa.func.coalesce(excluded.value, scores.c.value),
+            "buy": sa.func.coalesce(buy, scores.c.buy),
+            "updated_at": excluded.updated_at,
+            "ip_prefix": sa.func.coalesce(sa.func.nullif(excluded.ip_prefix, ""), scores.c.ip_prefix),
+            "device_id": sa.func.coalesce(sa.func.nullif(excluded.device_id, ""), scores.c.device_id),
+        },
+    ).returning(scores.c.value, scores.c.buy)
+
+
+_UPSERT = DriverStatement(_upsert_statement)
+
+
+def record_score(
+    voter_id: int,
+    design_id: int,
+    *,
+    value: int | None,
+    buy: bool | None,
+    now: datetime,
+    context: Context = Context(),
+) -> tuple[int | None, bool] | None:
+    """Create or change a score in one statement that also checks every rule; None when a rule says no.
+
+    The busiest request of a contest: the voter's eligibility, the design's status, self-scoring and the
+    voting window are conditions of the same INSERT ... ON CONFLICT that writes the score, so the happy path
+    is one round trip, and a double click or a replay simply updates the same row. Per-design totals follow
+    through database triggers. ``value`` None keeps the current score; ``buy`` None keeps the buy mark.
+    At least one of a value or a buy mark must be given (cast_score handles taking the mark back).
+    """
+    if value is None and not buy:
+        raise InvalidScore(_("Choose a score from 1 to 5."))
+    config = current_app.config
+    row = _UPSERT.first(
+        db.session,
+        {
+            "voter_id": voter_id,
+            "design_id": design_id,
+            "value": value,
+            "buy": buy,
+            "now": now,
+            "ip_prefix": context.ip_prefix,
+            "device_id": context.device_id,
+            "require_verified": bool(config.get("SCORE_REQUIRE_VERIFIED", True)),
+            "joined_before": now - timedelta(hours=int(config.get("SCORE_MIN_ACCOUNT_AGE_HOURS", 0))),
+        },
+    )
+    return None if row is None else (row[0], bool(row[1]))
 
 
 def cast_score(
@@ -92,84 +196,35 @@ def cast_score(
     buy: bool | None,
     now: datetime,
     context: Context = Context(),
-) -> Score:
+) -> tuple[int | None, bool]:
     """Set the member's score and/or buy mark for a design (changeable until voting closes).
 
-    ``None`` leaves that part unchanged. Raises SelfScoring, VotingClosed, NotEligible, NotFound,
-    InvalidScore, and AlreadyScored when a simultaneous request won the race (retry to update).
+    ``None`` leaves that part unchanged. Returns the stored (value, buy). Raises SelfScoring, VotingClosed,
+    NotEligible, NotFound and InvalidScore with the reason.
     """
     if value is not None and (isinstance(value, bool) or value not in (1, 2, 3, 4, 5)):
         raise InvalidScore(_("A score is a whole number from 1 to 5."))
-    _check(voter, design, now)
-    # Serialise casts on one design (PostgreSQL row lock; SQLite serialises writers anyway).
-    insert_ignore(
-        DesignTally,
-        design_id=design.id,
-        contest_id=design.contest_id,
-        score_count=0,
-        score_sum=0,
-        buy_count=0,
-    )
-    db.session.execute(
-        sa.select(DesignTally.design_id).where(DesignTally.design_id == design.id).with_for_update()
-    )
-    score = db.session.execute(
-        sa.select(Score).filter_by(design_id=design.id, voter_id=voter.id)
-    ).scalar_one_or_none()
-    if score is None:
-        if value is None and not buy:
+    if value is None and not buy:
+        # Taking the buy mark back keeps the score, so there must be one.
+        _check(voter, design, now)
+        score = my_score(voter.id, design.id)
+        if score is None or score.value is None:
             raise InvalidScore(_("Choose a score from 1 to 5."))
-        score = Score(
-            contest_id=design.contest_id,
-            design_id=design.id,
-            voter_id=voter.id,
-            value=value,
-            buy=bool(buy),
-            cast_at=now,
-            updated_at=now,
-            ip_prefix=context.ip_prefix,
-            device_id=context.device_id,
-        )
-        db.session.add(score)
-        try:
-            db.session.flush()
-        except sa.exc.IntegrityError:
-            raise AlreadyScored(_("Your score was already recorded.")) from None
-        _adjust_tally(design, count=int(value is not None), total=value or 0, buys=int(bool(buy)))
-        return score
-    old_value, old_buy = score.value, score.buy
-    new_value = old_value if value is None else value
-    new_buy = old_buy if buy is None else buy
-    if new_value is None and not new_buy:
-        raise InvalidScore(_("Choose a score from 1 to 5."))
-    score.value, score.buy, score.updated_at = new_value, new_buy, now
-    score.ip_prefix, score.device_id = (
-        context.ip_prefix or score.ip_prefix,
-        context.device_id or score.device_id,
-    )
-    _adjust_tally(
-        design,
-        count=int(new_value is not None) - int(old_value is not None),
-        total=(new_value or 0) - (old_value or 0),
-        buys=int(new_buy) - int(old_buy),
-    )
-    return score
+        if buy is not None:
+            score.buy, score.updated_at = False, now
+        return score.value, score.buy
+    stored = record_score(voter.id, design.id, value=value, buy=buy, now=now, context=context)
+    if stored is None:
+        raise explain_refusal(voter.id, design.id, now=now)
+    return stored
 
 
 def remove_score(voter: User, design: Design, *, now: datetime) -> bool:
     """Take a score (and buy mark) back while voting is open; returns False if there was none."""
     if not design.contest.voting_open(now):
         raise VotingClosed(_("Voting is not open for this contest."))
-    score = db.session.execute(
-        sa.select(Score).filter_by(design_id=design.id, voter_id=voter.id)
-    ).scalar_one_or_none()
-    if score is None:
-        return False
-    _adjust_tally(
-        design, count=-int(score.value is not None), total=-(score.value or 0), buys=-int(score.buy)
-    )
-    db.session.delete(score)
-    return True
+    deleted = db.session.execute(sa.delete(Score).filter_by(design_id=design.id, voter_id=voter.id))
+    return bool(deleted.rowcount)
 
 
 def my_score(voter_id: int, design_id: int) -> Score | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from functools import lru_cache
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -22,11 +24,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from limits import RateLimitItem
+from limits import parse as parse_limit
 
+from contest.accounts.models import User
 from contest.contests.forms import ActionForm
 from contest.contests.models import Contest
 from contest.contests.services import get_by_slug
-from contest.core.auth import staff_required
+from contest.core.auth import session_user_id, staff_required
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.core.errors import DomainError
@@ -44,64 +49,95 @@ bp = Blueprint("voting", __name__)
 DEVICE_COOKIE = "atelier_device"
 
 
-def request_context() -> services.Context:
-    """The client's network prefix (/24 or /48) and a device cookie, for ring detection only."""
-    address = request.remote_addr or ""
+@lru_cache(maxsize=4096)
+def _network_prefix(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address)
-        prefix = str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
     except ValueError:
-        prefix = ""
-    return services.Context(ip_prefix=prefix, device_id=request.cookies.get(DEVICE_COOKIE, "")[:64])
+        return ""
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+
+
+def request_context() -> services.Context:
+    """The client's network prefix (/24 or /48) and a device cookie, for ring detection only."""
+    return services.Context(
+        ip_prefix=_network_prefix(request.remote_addr or ""),
+        device_id=request.cookies.get(DEVICE_COOKIE, "")[:64],
+    )
 
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _score_limit() -> str:
-    return current_app.config.get("SCORE_RATE_LIMIT", "120 per minute")
+@lru_cache(maxsize=8)
+def _parsed_limit(text: str) -> RateLimitItem:
+    return parse_limit(text)
+
+
+def _within_score_limit(user_id: int) -> bool:
+    """The limits library under Flask-Limiter, on its storage, called directly: the decorator costs more than
+    the score (see SELF_LIMITED_ENDPOINTS)."""
+    item = _parsed_limit(current_app.config.get("SCORE_RATE_LIMIT", "120 per minute"))
+    return limiter.limiter.hit(item, "score", str(user_id))
+
+
+def _parse_score() -> tuple[int | None, bool | None] | None:
+    """The form's two fields (value 1-5 or empty; buy mark when the form carries one), or None if invalid."""
+    raw = request.form.get("value", "").strip()
+    if raw and not (raw.isdigit() and 1 <= int(raw) <= 5):
+        return None
+    buy = None
+    if request.form.get("buy_present"):
+        buy = request.form.get("buy", "") not in ("", "false", "n", "no", "off", "0")
+    return (int(raw) if raw else None), buy
 
 
 @bp.post("/designs/<int:design_id>/score")
-@login_required
-@limiter.limit(_score_limit, key_func=lambda: f"score:{current_user.get_id()}")
 def score(design_id: int) -> ResponseReturnValue:
-    design = db.get_or_404(Design, design_id)
-    form = ScoreForm()
-    back = safe_next(form.next.data, url_for("designs.detail", design_id=design.id))
-    if not form.validate_on_submit():
-        message = _("A score is a whole number from 1 to 5.")
-        if _wants_json():
-            return jsonify(error="invalid", message=message), 400
+    """Cast or change a score: the JSON keyboard flow and the plain form share this hot path.
+
+    The common case is one statement (see services.record_score); the design and the account are only
+    loaded to explain a refusal or to word the confirmation for the no-JavaScript form.
+    """
+    user_id = session_user_id()
+    if user_id is None:
+        return current_app.login_manager.unauthorized()
+    wants_json = _wants_json()
+    back = safe_next(request.form.get("next"), url_for("designs.detail", design_id=design_id))
+
+    def refuse(message: str, status: int, code: str) -> ResponseReturnValue:
+        if wants_json:
+            return jsonify(error=code, message=message), status
         flash(message, "error")
-        return redirect(back)
-    buy = form.buy.data if form.buy_present.data else None
-    for attempt in range(2):  # a simultaneous duplicate (double click) is retried once as an update
-        try:
-            with unit_of_work():
-                result = services.cast_score(
-                    current_user,
-                    design,
-                    value=form.value.data,
-                    buy=buy,
-                    now=utcnow(),
-                    context=request_context(),
+        return redirect(back, 303)
+
+    if not _within_score_limit(user_id):
+        return refuse(_("Too many scores in a short time. Please wait a minute."), 429, "RateLimited")
+    parsed = _parse_score()
+    if parsed is None or parsed == (None, None):
+        return refuse(_("A score is a whole number from 1 to 5."), 400, "invalid")
+    value, buy = parsed
+    now = utcnow()
+    try:
+        with unit_of_work():
+            if value is None and not buy:
+                voter, design = db.session.get(User, user_id), db.get_or_404(Design, design_id)
+                stored = services.cast_score(voter, design, value=None, buy=buy, now=now)
+            else:
+                stored = services.record_score(
+                    user_id, design_id, value=value, buy=buy, now=now, context=request_context()
                 )
-                value, bought = result.value, result.buy
-            break
-        except services.AlreadyScored:
-            if attempt:
-                raise
-        except DomainError as error:
-            if _wants_json():
-                return jsonify(error=type(error).__name__, message=error.message), error.status_code
-            flash(error.message, "error")
-            return redirect(back)
-    if _wants_json():
-        return jsonify(design_id=design.id, value=value, buy=bought)
+                if stored is None:
+                    raise services.explain_refusal(user_id, design_id, now=now)
+    except DomainError as error:
+        return refuse(error.message, error.status_code, type(error).__name__)
+    value, bought = stored
+    if wants_json:
+        return jsonify(design_id=design_id, value=value, buy=bought)
+    title = db.session.execute(sa.select(Design.title).where(Design.id == design_id)).scalar_one()
     flash(
-        _("Saved: %(value)s/5 for “%(title)s”.", value=value, title=design.title) if value else _("Saved."),
+        _("Saved: %(value)s/5 for “%(title)s”.", value=value, title=title) if value else _("Saved."),
         "success",
     )
     return redirect(back, 303)
@@ -167,9 +203,9 @@ def init_app(app) -> None:  # noqa: ANN001 - Flask
     def device_cookie(response):  # noqa: ANN001, ANN202 - Response
         """A random, HttpOnly device id: lets integrity checks see many accounts on one browser."""
         if (
-            current_user.is_authenticated
-            and DEVICE_COOKIE not in request.cookies
+            DEVICE_COOKIE not in request.cookies  # checked first: the common case loads no account
             and not g.get("api_token_auth")
+            and current_user.is_authenticated
         ):
             response.set_cookie(
                 DEVICE_COOKIE,

@@ -39,7 +39,7 @@ def seed(app, designs: int, voters: int, scores: int) -> dict:  # noqa: ANN001 -
     from contest.designs.models import Design, DesignRendition
     from contest.extensions import db
     from contest.storage.models import StoredFile
-    from contest.voting.models import DesignTally, Score
+    from contest.voting.models import Score
     from tests.factories import make_contest, make_user
 
     rng = random.Random(7)  # noqa: S311 - benchmark data
@@ -150,20 +150,7 @@ def seed(app, designs: int, voters: int, scores: int) -> dict:  # noqa: ANN001 -
                     batch = []
             if batch:
                 db.session.execute(sa.insert(Score), batch)
-            db.session.execute(
-                sa.insert(DesignTally).from_select(
-                    ["design_id", "contest_id", "score_count", "score_sum", "buy_count"],
-                    sa.select(
-                        Score.design_id,
-                        Score.contest_id,
-                        sa.func.count(Score.value),
-                        sa.func.sum(Score.value),
-                        sa.func.sum(sa.case((Score.buy, 1), else_=0)),
-                    )
-                    .where(Score.contest_id == contest.id)
-                    .group_by(Score.design_id, Score.contest_id),
-                )
-            )
+        # Per-design totals followed the inserts through the database triggers.
         print(
             f"seeded {designs:,} designs, {voters:,} voters, {scores:,} scores "
             f"in {time.perf_counter() - started:.0f} s"
@@ -210,6 +197,7 @@ def main() -> None:
     parser.add_argument("--designs", type=int, default=10_000)
     parser.add_argument("--voters", type=int, default=50_000)
     parser.add_argument("--scores", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -261,7 +249,7 @@ def main() -> None:
             )
             dialect = db.engine.dialect.name
         ports = {"site": free_port(), "hello": free_port()}
-        gunicorn = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "1"]
+        gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", "1"]
         servers.append(
             subprocess.Popen(
                 [*gunicorn, "--bind", f"127.0.0.1:{ports['site']}", "wsgi:app"],
@@ -315,7 +303,7 @@ end
         hello_rps, hello_p50, hello_p99 = wrk(f"{hello}/hello")
         score_rps, score_p50, score_p99 = wrk(site, script)
         gallery_rps, gallery_p50, gallery_p99 = wrk(f"{site}/contests/{data['slug']}/gallery?page=3")
-        print(f"\nDatabase: {dialect}; gunicorn 2 sync workers; wrk -t2 -c16 8 s each")
+        print(f"\nDatabase: {dialect}; gunicorn {args.workers} sync workers; wrk -t2 -c16 8 s each")
         print(f"{'endpoint':<28}{'req/s':>9}{'vs hello':>10}{'p50 ms':>9}{'p99 ms':>9}")
         for name, rps, p50, p99 in (
             ("bare Flask hello", hello_rps, hello_p50, hello_p99),

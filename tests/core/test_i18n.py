@@ -39,8 +39,7 @@ def test_switcher_overrides_the_browser_and_returns_to_the_page(client):
 
 
 def test_unknown_language_is_ignored(client):
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    client.post("/language", data={"lang": "xx", "csrf_token": token})
+    client.post("/language", data={"lang": "xx"})
     assert "Log in" in client.get("/login").get_data(as_text=True)
 
 
@@ -147,3 +146,19 @@ def test_french_catalogue_is_complete(tmp_path):
             assert found <= expected, message.id
             assert expected - found <= {"%(num)s"}, message.id
         assert not message.fuzzy, message.id
+
+
+def test_a_guest_switches_language_without_a_token_but_a_member_must_prove_it(app, client, ctx):
+    response = client.post("/language", data={"lang": "fr", "next": "/login"})
+    assert response.status_code == 303
+    assert "Se connecter" in client.get("/login").get_data(as_text=True)
+    user = make_user("paul", email="paul@example.com")
+    login(client, "paul", PASSWORD)
+    submit(client, "/language", {"lang": "fr", "next": "/"}, page="/")
+    forged = client.post("/language", data={"lang": "en", "next": "/"})  # a cross-site form has no token
+    assert forged.status_code == 400
+    from contest.accounts.models import User
+    from contest.extensions import db
+
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "fr"

@@ -118,7 +118,7 @@ def test_friendly_error_pages(error_app, path, status, text):
 
 
 def test_bad_request_page(client):
-    response = client.post("/language", data={"lang": "fr"})
+    response = client.post("/login", data={"login": "ana", "password": "whatever"})
     assert response.status_code == 400
     assert "did not come from this site" in response.get_data(as_text=True)
 

@@ -208,3 +208,36 @@ def test_notifications_page_and_mark_read(app, client, people, contest):
     assert "waits for moderation" in page
     submit(client, "/notifications/read", {}, page="/notifications")
     assert 'class="bell-count"' not in client.get("/").get_data(as_text=True)
+
+
+def test_guests_get_cached_gallery_pages_that_follow_every_change(app, client, people, contest):
+    designs = [
+        make_design(contest, people["artist"], seed=60 + n, approve=True, staff=people["staff"])
+        for n in range(3)
+    ]
+    url = f"/contests/{contest.slug}/gallery"
+    guest = app.test_client()
+    html = guest.get(url).get_data(as_text=True)
+    assert "csrf_token" not in html  # nothing personal on a guest's page: it can be shared
+    assert all(f'<figcaption><a href="/designs/{d.id}"' in html for d in designs)
+    assert guest.get(url).get_data(as_text=True) == html
+    login(client, "lea", PASSWORD)
+    response = submit(client, f"/designs/{designs[0].id}/withdraw", {}, page=f"/designs/{designs[0].id}")
+    assert response.status_code in (302, 303)
+    html = guest.get(url).get_data(as_text=True)
+    assert f'/designs/{designs[0].id}"' not in html  # at once, not when the cache expires
+    assert f'/designs/{designs[1].id}"' in html
+    french = guest.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="fr">' in french
+    assert "csrf_token" in client.get(url).get_data(as_text=True)  # members' pages are their own
+
+
+def test_guests_are_spread_over_several_shuffles(app, people, contest):
+    artists = [make_user(f"shuffled{n}") for n in range(4)]
+    for seed in range(12):
+        make_design(contest, artists[seed % 4], seed=80 + seed, approve=True, staff=people["staff"])
+    orders = set()
+    for _ in range(12):
+        html = app.test_client().get(f"/contests/{contest.slug}/gallery").get_data(as_text=True)
+        orders.add(tuple(re.findall(r'<figcaption><a href="/designs/(\d+)"', html)))
+    assert len(orders) >= 3

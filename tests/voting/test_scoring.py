@@ -161,20 +161,10 @@ def test_double_click_leaves_one_score(app, scene):
         try:
             with app.app_context():
                 barrier.wait()
-                for attempt in range(2):
-                    try:
-                        with unit_of_work():
-                            services.cast_score(
-                                db.session.merge(voter),
-                                db.session.merge(design),
-                                value=4,
-                                buy=None,
-                                now=utcnow(),
-                            )
-                        break
-                    except services.AlreadyScored:
-                        if attempt:
-                            raise
+                with unit_of_work():  # no retry: the upsert absorbs the simultaneous duplicate
+                    services.cast_score(
+                        db.session.merge(voter), db.session.merge(design), value=4, buy=None, now=utcnow()
+                    )
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -234,3 +224,52 @@ def test_json_scoring_for_the_keyboard_flow(app, client, scene):
     response = score_via_form(client, scene["designs"][1].id, 5, buy=True, Accept="application/json")
     assert response.status_code == 200
     assert response.get_json() == {"design_id": scene["designs"][1].id, "value": 5, "buy": True}
+
+
+def test_scoring_is_rate_limited_per_member(app, client, scene):
+    app.config["SCORE_RATE_LIMIT"] = "3 per minute"
+    design = scene["designs"][2]
+    login(client, "ana", PASSWORD)
+    for value in (1, 2, 3):
+        assert score_via_form(client, design.id, value, Accept="application/json").status_code == 200
+    response = score_via_form(client, design.id, 5, Accept="application/json")
+    assert response.status_code == 429
+    assert "wait a minute" in response.get_json()["message"]
+    assert scores(app) == [(design.id, scene["voter"].id, 3, False)]
+    other = app.test_client()  # the limit is per member, not global
+    login(other, "tom", PASSWORD)
+    assert score_via_form(other, scene["designs"][0].id, 4, Accept="application/json").status_code == 200
+
+
+def test_a_deactivated_account_cannot_score_with_an_old_session(app, client, scene):
+    design = scene["designs"][2]
+    login(client, "ana", PASSWORD)
+    token = csrf_token(client.get(f"/designs/{design.id}").get_data(as_text=True))
+    with app.app_context(), unit_of_work():
+        db.session.get(type(scene["voter"]), scene["voter"].id).active = False
+    response = client.post(
+        f"/designs/{design.id}/score",
+        data={"csrf_token": token, "value": "4"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 403
+    assert scores(app) == []
+
+
+def test_tallies_follow_every_change_made_in_the_database(app, scene):
+    """Totals are kept by triggers, so even a change made outside the app keeps them right."""
+    design, voter = scene["designs"][2], scene["voter"]
+    with unit_of_work():
+        services.cast_score(voter, design, value=4, buy=True, now=utcnow())
+        services.cast_score(scene["lea"], design, value=2, buy=None, now=utcnow())
+    with unit_of_work():
+        services.cast_score(voter, design, value=None, buy=False, now=utcnow())  # the buy mark only
+        db.session.execute(sa.update(Score).where(Score.voter_id == scene["lea"].id).values(value=5))
+    db.session.expire_all()
+    tally = db.session.get(DesignTally, design.id)
+    assert (tally.score_count, tally.score_sum, tally.buy_count) == (2, 9, 0)
+    with unit_of_work():
+        services.remove_score(voter, design, now=utcnow())
+    db.session.expire_all()
+    tally = db.session.get(DesignTally, design.id)
+    assert (tally.score_count, tally.score_sum, tally.buy_count) == (1, 5, 0)
