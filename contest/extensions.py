@@ -24,8 +24,11 @@ SELF_LIMITED_ENDPOINTS = frozenset({"voting.score"})
 
 
 @limiter.request_filter
-def _self_limited() -> bool:
-    return request.endpoint in SELF_LIMITED_ENDPOINTS
+def _not_limited_here() -> bool:
+    """Every limit in the app guards a write, so reads (and self-limited endpoints) skip the extension's
+    bookkeeping, which otherwise costs as much as a cached page. A limit on a GET view would need this
+    filter changed."""
+    return request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in SELF_LIMITED_ENDPOINTS
 
 
 babel = Babel()

@@ -21,7 +21,7 @@ from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.core.errors import DomainError, NotFound
 from contest.designs.models import Design
-from contest.designs.services import gallery_query, viewer_seed
+from contest.designs.services import gallery_query, guest_seed, member_seed
 from contest.extensions import csrf, db
 from contest.storage.services import public_url
 from contest.voting import services as voting
@@ -182,7 +182,7 @@ def contest_designs(args: dict[str, int], slug: str) -> dict[str, Any]:
     """Approved designs in this viewer's gallery order; never any scores or counts."""
     contest = _visible_contest(slug)
     user_id = current_user.id if current_user.is_authenticated else None
-    seed = viewer_seed(user_id, 0, contest.id) if user_id is not None else 0
+    seed = member_seed(user_id, contest.id) if user_id is not None else guest_seed(0, contest.id)
     query = gallery_query(contest, now=utcnow(), seed=seed)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     designs = db.session.execute(query.offset(_offset(args)).limit(args["per_page"])).scalars().all()

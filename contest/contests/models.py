@@ -32,25 +32,6 @@ class LicenceTerms(db.Model):
     created_at: Mapped[datetime]
 
 
-def phase_at(
-    state: str,
-    submissions_open_at: datetime,
-    submissions_close_at: datetime,
-    voting_close_at: datetime,
-    now: datetime,
-) -> str:
-    """A contest's phase from its state and timeline (also for rows read without the ORM)."""
-    if state in ("draft", "cancelled", "results"):
-        return state
-    if now < submissions_open_at:
-        return "scheduled"
-    if now < submissions_close_at:
-        return "submissions"
-    if now < voting_close_at:
-        return "voting"
-    return "closed"
-
-
 class Contest(db.Model):
     __tablename__ = "contests"
     __table_args__ = (
@@ -105,9 +86,15 @@ class Contest(db.Model):
 
     def phase(self, now: datetime) -> str:
         """The phase as of ``now``, from the timeline: right even if no scheduler has run."""
-        return phase_at(
-            self.state, self.submissions_open_at, self.submissions_close_at, self.voting_close_at, now
-        )
+        if self.state in ("draft", "cancelled", "results"):
+            return self.state
+        if now < self.submissions_open_at:
+            return "scheduled"
+        if now < self.submissions_close_at:
+            return "submissions"
+        if now < self.voting_close_at:
+            return "voting"
+        return "closed"
 
     def accepts_submissions(self, now: datetime) -> bool:
         return self.phase(now) == "submissions"

@@ -118,6 +118,8 @@ class DriverStatement:
     ) -> tuple[str, tuple[str, ...] | None, dict[str, Any], dict[str, Any]]:
         if dialect.name not in self._compiled:
             compiled = self._build(dialect.name).compile(dialect=dialect)
+            if "POSTCOMPILE" in compiled.string:
+                raise ValueError("expanding IN parameters are not supported here; spell the values out")
             positions = tuple(compiled.positiontup) if compiled.positiontup else None
             processors = dict(compiled._bind_processors)  # noqa: SLF001 - the types' own bind processing
             self._compiled[dialect.name] = (
@@ -128,7 +130,7 @@ class DriverStatement:
             )
         return self._compiled[dialect.name]
 
-    def first(self, session: sa.orm.Session, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    def _run(self, session: sa.orm.Session, params: dict[str, Any], fetch: str) -> Any:
         connection = session.connection()
         sql, positions, defaults, processors = self._prepare(connection.dialect)
         values = {**defaults, **params}
@@ -138,6 +140,13 @@ class DriverStatement:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(sql, [values[name] for name in positions] if positions else values)
-            return cursor.fetchone()
+            return getattr(cursor, fetch)()
         finally:
             cursor.close()
+
+    def first(self, session: sa.orm.Session, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The first row as the driver returns it (no result processing: SQLite dates stay strings)."""
+        return self._run(session, params, "fetchone")
+
+    def all(self, session: sa.orm.Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return self._run(session, params, "fetchall")

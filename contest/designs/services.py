@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from contest.accounts.models import User
-from contest.contests.models import Contest, phase_at
+from contest.contests.models import Contest
+from contest.core.db import DriverStatement
 from contest.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from contest.core.i18n import N_
 from contest.designs.images import inspect_upload
@@ -354,10 +355,9 @@ def resolve_report(staff: User, report: InfringementReport, *, action: str, note
         )
 
 
-def viewer_seed(user_id: int | None, session_seed: int, contest_id: int) -> int:
-    """A per-viewer, per-contest shuffle seed: stable for one viewer, different between viewers."""
-    basis = f"u{user_id}" if user_id is not None else f"s{session_seed}"
-    return zlib.crc32(f"{basis}:{contest_id}".encode()) % SHUFFLE_PRIME
+def member_seed(user_id: int, contest_id: int) -> int:
+    """A member's own shuffle of a contest's designs: stable for them, different between members."""
+    return zlib.crc32(f"u{user_id}:{contest_id}".encode()) % SHUFFLE_PRIME
 
 
 def shuffle_key(seed: int) -> sa.ColumnElement[int]:
@@ -371,33 +371,40 @@ def shuffle_key(seed: int) -> sa.ColumnElement[int]:
 GUEST_SHUFFLES = 32
 
 
-def guest_seed(session_seed: int, contest_id: int) -> int:
-    """One of GUEST_SHUFFLES orders for a guest, stable across their visit."""
-    return viewer_seed(None, session_seed % GUEST_SHUFFLES, contest_id)
+def guest_seed(shuffle: int, contest_id: int) -> int:
+    """One of GUEST_SHUFFLES orders of a contest, picked at random once per guest (a cookie keeps it)."""
+    return zlib.crc32(f"s{shuffle % GUEST_SHUFFLES}:{contest_id}".encode()) % SHUFFLE_PRIME
+
+
+def _marker_statement(_dialect: str) -> sa.Select:
+    now = sa.bindparam("now", None, type_=Contest.__table__.c.updated_at.type)
+    phase = sa.case(
+        (sa.or_(*(Contest.state == state for state in ("draft", "cancelled", "results"))), Contest.state),
+        (now < Contest.submissions_open_at, "scheduled"),
+        (now < Contest.submissions_close_at, "submissions"),
+        (now < Contest.voting_close_at, "voting"),
+        else_="closed",
+    )
+    last_change = (
+        sa.select(sa.func.max(Design.updated_at)).where(Design.contest_id == Contest.id).scalar_subquery()
+    )
+    return sa.select(Contest.id, phase, Contest.updated_at, last_change).where(
+        Contest.slug == sa.bindparam("slug", None, type_=sa.String)
+    )
+
+
+_MARKER = DriverStatement(_marker_statement)
 
 
 def gallery_marker(slug: str, now: datetime) -> str | None:
     """A short string that changes whenever a contest's public gallery would: its phase, an edit of the
     contest, any design added or changed (moderation, withdrawal, takedown all move ``updated_at``).
-    None for an unknown or draft contest. One indexed query, cheaper than rendering the page."""
-    last_change = (
-        sa.select(sa.func.max(Design.updated_at)).where(Design.contest_id == Contest.id).scalar_subquery()
-    )
-    row = db.session.execute(
-        sa.select(
-            Contest.id,
-            Contest.state,
-            Contest.updated_at,
-            Contest.submissions_open_at,
-            Contest.submissions_close_at,
-            Contest.voting_close_at,
-            last_change,
-        ).where(Contest.slug == slug)
-    ).first()
-    if row is None or row.state == "draft":
+    None for an unknown or draft contest. One indexed query, run on the driver: it is all a cached
+    guest page costs."""
+    row = _MARKER.first(db.session, {"slug": slug, "now": now})
+    if row is None or row[1] == "draft":
         return None
-    phase = phase_at(row.state, row.submissions_open_at, row.submissions_close_at, row.voting_close_at, now)
-    return f"{row.id}:{phase}:{row.updated_at.timestamp()}:{row[6] or ''}"
+    return ":".join(str(part) for part in row)
 
 
 def gallery_query(contest: Contest, *, now: datetime, seed: int) -> sa.Select:

@@ -6,7 +6,18 @@ import secrets
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
@@ -102,30 +113,48 @@ def _render_gallery(contest, now: datetime, seed: int) -> str:  # noqa: ANN001 -
     )
 
 
+SHUFFLE_COOKIE = "atelier_shuffle"
+
+
 @bp.get("/contests/<slug>/gallery")
 def gallery(slug: str) -> ResponseReturnValue:
     now = utcnow()
-    if "gallery_seed" not in session:
-        session["gallery_seed"] = secrets.randbelow(1_000_000)
     if current_user.is_authenticated:
         contest = _visible_contest(slug)
-        return _render_gallery(contest, now, services.viewer_seed(current_user.id, 0, contest.id))
+        return _render_gallery(contest, now, services.member_seed(current_user.id, contest.id))
+    # A guest keeps one of the shared shuffles in a plain cookie: it only picks an order, so there is
+    # nothing to sign, and guests need no session at all.
+    raw = request.cookies.get(SHUFFLE_COOKIE, "")
+    shuffle = int(raw) if raw.isdigit() and int(raw) < services.GUEST_SHUFFLES else None
+    new_guest = shuffle is None
+    if shuffle is None:
+        shuffle = secrets.randbelow(services.GUEST_SHUFFLES)
     if "_flashes" in session:
         contest = _visible_contest(slug)
-        return _render_gallery(contest, now, services.guest_seed(session["gallery_seed"], contest.id))
-    # Guests with the same shuffle, language and time zone see the same page: it is rendered once and
-    # served from the cache until the gallery changes (the marker) or a minute passes.
-    marker = services.gallery_marker(slug, now)
-    if marker is None:
-        abort(404)
-    shuffle = session["gallery_seed"] % services.GUEST_SHUFFLES
-    key = f"gallery:{marker}:{shuffle}:{get_locale()}:{get_timezone()}:{request.full_path}"
-    html = cache.get(key)
-    if html is None:
-        contest = _visible_contest(slug)
-        html = _render_gallery(contest, now, services.guest_seed(session["gallery_seed"], contest.id))
-        cache.set(key, html)
-    return html
+        html = _render_gallery(contest, now, services.guest_seed(shuffle, contest.id))
+    else:
+        # Guests with the same shuffle, language and time zone see the same page: rendered once, then
+        # served from the cache until the gallery changes (the marker) or a minute passes.
+        marker = services.gallery_marker(slug, now)
+        if marker is None:
+            abort(404)
+        key = f"gallery:{marker}:{shuffle}:{get_locale()}:{get_timezone()}:{request.full_path}"
+        html = cache.get(key)
+        if html is None:
+            contest = _visible_contest(slug)
+            html = _render_gallery(contest, now, services.guest_seed(shuffle, contest.id))
+            cache.set(key, html)
+    response = make_response(html)
+    if new_guest:
+        response.set_cookie(
+            SHUFFLE_COOKIE,
+            str(shuffle),
+            max_age=30 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
 
 
 @bp.get("/designs/<int:design_id>")

@@ -38,7 +38,7 @@ from contest.core.errors import DomainError
 from contest.core.i18n import N_
 from contest.core.security import safe_next
 from contest.designs.models import Design
-from contest.designs.services import viewer_seed
+from contest.designs.services import member_seed
 from contest.extensions import db, limiter
 from contest.voting import ranking, services
 from contest.voting import results as result_services
@@ -174,8 +174,6 @@ def score_next(slug: str) -> ResponseReturnValue:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("contests.detail", slug=contest.slug))
-    if "gallery_seed" not in session:
-        session["gallery_seed"] = secrets.randbelow(1_000_000)
     skipped_key = f"skip-{contest.id}"
     skip = request.args.get("skip", type=int)
     if skip:
@@ -183,7 +181,7 @@ def score_next(slug: str) -> ResponseReturnValue:
         return redirect(url_for("voting.score_next", slug=contest.slug))
     if request.args.get("restart"):
         session.pop(skipped_key, None)
-    seed = viewer_seed(current_user.id, session["gallery_seed"], contest.id)
+    seed = member_seed(current_user.id, contest.id)
     progress = services.next_to_score(
         current_user, contest, seed=seed, skipped=frozenset(session.get(skipped_key, []))
     )
