@@ -41,7 +41,9 @@ class DesignTally(db.Model):
     __tablename__ = "design_tallies"
     __table_args__ = (
         sa.CheckConstraint("score_count >= 0 AND buy_count >= 0", name="counts_non_negative"),
-        sa.Index("ix_design_tallies_contest", "contest_id", "score_sum"),
+        # Not on the totals themselves: every score updates them, and an unindexed update is a cheap
+        # in-place (HOT) one on PostgreSQL.
+        sa.Index("ix_design_tallies_contest", "contest_id"),
     )
 
     design_id: Mapped[int] = mapped_column(sa.ForeignKey("designs.id", ondelete="CASCADE"), primary_key=True)

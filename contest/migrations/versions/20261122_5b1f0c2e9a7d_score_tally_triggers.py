@@ -86,9 +86,14 @@ def upgrade():
     for statement in statements:
         op.execute(statement)
     op.create_index('ix_designs_contest_updated', 'designs', ['contest_id', 'updated_at'], unique=False)
+    # Totals change with every score: keep them out of indexes so updates stay in place (HOT).
+    op.drop_index('ix_design_tallies_contest', table_name='design_tallies')
+    op.create_index('ix_design_tallies_contest', 'design_tallies', ['contest_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_design_tallies_contest', table_name='design_tallies')
+    op.create_index('ix_design_tallies_contest', 'design_tallies', ['contest_id', 'score_sum'], unique=False)
     op.drop_index('ix_designs_contest_updated', table_name='designs')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER scores_tally ON scores")
