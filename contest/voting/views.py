@@ -337,6 +337,15 @@ def integrity(contest_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/staff/contests/<int:contest_id>/leaderboard")
+@staff_required
+def leaderboard(contest_id: int) -> ResponseReturnValue:
+    contest = db.get_or_404(Contest, contest_id)
+    return render_template(
+        "voting/leaderboard.html", contest=contest, rows=services.live_leaderboard(contest.id, limit=50)
+    )
+
+
 @bp.post("/staff/contests/<int:contest_id>/integrity/run")
 @staff_required
 def run_checks(contest_id: int) -> ResponseReturnValue:

@@ -273,3 +273,21 @@ def test_tallies_follow_every_change_made_in_the_database(app, scene):
     db.session.expire_all()
     tally = db.session.get(DesignTally, design.id)
     assert (tally.score_count, tally.score_sum, tally.buy_count) == (1, 5, 0)
+
+
+def test_staff_follow_a_live_leaderboard_that_members_cannot_see(app, client, scene):
+    designs = scene["designs"]
+    with unit_of_work():
+        services.cast_score(scene["voter"], designs[0], value=2, buy=None, now=utcnow())
+        services.cast_score(scene["voter"], designs[2], value=5, buy=True, now=utcnow())
+        services.cast_score(scene["tom"], designs[0], value=4, buy=None, now=utcnow())
+    url = f"/staff/contests/{scene['contest'].id}/leaderboard"
+    login(client, "ana", PASSWORD)
+    assert client.get(url).status_code == 403
+    staff = app.test_client()
+    login(staff, "mod", PASSWORD)
+    html = staff.get(url).get_data(as_text=True)
+    rows = re.findall(r'<a href="/designs/(\d+)">', html.split("<tbody>")[1])
+    assert rows == [str(designs[2].id), str(designs[0].id)]  # 5.00 first, then (2 + 4) / 2
+    assert "3.00" in html
+    assert "5.00" in html
