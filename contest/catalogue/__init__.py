@@ -1,0 +1,1 @@
+"""The print-on-demand catalogue: product blanks and mockups of winning designs."""
