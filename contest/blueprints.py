@@ -9,6 +9,8 @@ def register(app: Flask) -> None:
     from contest import api
     from contest.accounts.cli import cli as users_cli
     from contest.accounts.views import bp as accounts_bp
+    from contest.catalogue.seo import bp as seo_bp
+    from contest.catalogue.views import bp as catalogue_bp
     from contest.comments.views import bp as comments_bp
     from contest.contests.cli import cli as contests_cli
     from contest.contests.views import bp as contests_bp
@@ -34,6 +36,8 @@ def register(app: Flask) -> None:
         notifications.bp,
         voting.bp,
         comments_bp,
+        catalogue_bp,
+        seo_bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)

@@ -9,7 +9,7 @@ from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest.core import i18n
-from contest.core.db import render_item
+from contest.core.db import include_name, render_item
 from contest.core.i18n import N_
 from contest.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
         compare_type=True,
         render_as_batch=True,
         render_item=render_item,
+        include_name=include_name,
     )
     csrf.init_app(app)
     cache.init_app(app)

@@ -1,6 +1,7 @@
 """Imports every model so that metadata (and so migrations) sees all tables."""
 
 from contest.accounts.models import ApiToken, User
+from contest.catalogue.models import ContestWinner, Mockup, Prize, Product, ProductVariant
 from contest.comments.models import Comment, CommentReport
 from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
@@ -15,6 +16,11 @@ __all__ = [
     "CommentReport",
     "Contest",
     "ContestTransition",
+    "ContestWinner",
+    "Mockup",
+    "Prize",
+    "Product",
+    "ProductVariant",
     "Design",
     "DesignRendition",
     "InfringementReport",

@@ -185,7 +185,9 @@ def profile(username: str) -> ResponseReturnValue:
         abort(404)
     if user.username != username:
         return redirect(url_for("accounts.profile", username=user.username), 301)
-    return render_template("accounts/profile.html", profile=user)
+    from contest.catalogue.services import artist_products
+
+    return render_template("accounts/profile.html", profile=user, products=artist_products(user.id))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -83,6 +83,12 @@ class ContestForm(Form):
     )
     winners_count = IntegerField(_l("Number of winners"), default=3, validators=[NumberRange(1, 50)])
     min_scores = IntegerField(_l("Minimum scores to qualify"), default=10, validators=[NumberRange(0, 10000)])
+    winners_hold_days = IntegerField(
+        _l("Days staff may confirm or veto winners"),
+        default=0,
+        validators=[NumberRange(0, 60)],
+        description=_l("0 puts winners on sale as soon as results are out."),
+    )
     max_entries_per_artist = IntegerField(
         _l("Entries per artist"), default=3, validators=[NumberRange(1, 20)]
     )
@@ -127,6 +133,7 @@ class ContestForm(Form):
             royalty_bps=int(Decimal((self.royalty_percent.data or "0").replace(",", ".")) * 100),
             winners_count=self.winners_count.data,
             min_scores=self.min_scores.data,
+            winners_hold_days=self.winners_hold_days.data or 0,
             max_entries_per_artist=self.max_entries_per_artist.data,
             min_short_side=self.min_short_side.data,
             product_types=list(self.product_types.data or []),
@@ -144,6 +151,7 @@ class ContestForm(Form):
             "rules",
             "winners_count",
             "min_scores",
+            "winners_hold_days",
             "max_entries_per_artist",
             "min_short_side",
             "product_types",

@@ -43,6 +43,7 @@ class Contest(db.Model):
         sa.CheckConstraint("prize_amount >= 0", name="prize_non_negative"),
         sa.CheckConstraint("winners_count >= 1", name="winners_positive"),
         sa.CheckConstraint("min_scores >= 0", name="min_scores_non_negative"),
+        sa.CheckConstraint("winners_hold_days BETWEEN 0 AND 60", name="winners_hold_days_range"),
         sa.CheckConstraint("max_entries_per_artist BETWEEN 1 AND 20", name="entries_range"),
         sa.CheckConstraint("min_short_side BETWEEN 300 AND 10000", name="min_short_side_range"),
         sa.CheckConstraint(
@@ -64,6 +65,8 @@ class Contest(db.Model):
     royalty_bps: Mapped[int] = mapped_column(default=1000)
     winners_count: Mapped[int] = mapped_column(default=3)
     min_scores: Mapped[int] = mapped_column(default=10)
+    # 0: winners go on sale as soon as results are out; N: staff have N days to confirm or veto first.
+    winners_hold_days: Mapped[int] = mapped_column(default=0)
     max_entries_per_artist: Mapped[int] = mapped_column(default=3)
     min_short_side: Mapped[int] = mapped_column(default=1800)
     product_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

@@ -55,6 +55,7 @@ class ContestInput:
     royalty_bps: int = 1000
     winners_count: int = 3
     min_scores: int = 10
+    winners_hold_days: int = 0
     max_entries_per_artist: int = 3
     min_short_side: int = 1800
     product_types: list[str] = field(default_factory=lambda: ["tshirt", "poster"])
@@ -123,6 +124,7 @@ def _apply(contest: Contest, data: ContestInput) -> None:
         "royalty_bps",
         "winners_count",
         "min_scores",
+        "winners_hold_days",
         "max_entries_per_artist",
         "min_short_side",
         "product_types",

@@ -150,3 +150,9 @@ class DriverStatement:
 
     def all(self, session: sa.orm.Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return self._run(session, params, "fetchall")
+
+
+def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    """What Alembic compares: not the full-text search objects, which migrations create by hand
+    (an FTS5 table and its shadow tables on SQLite, a GIN expression index on PostgreSQL)."""
+    return not (name and (name.startswith("products_fts") or name == "ix_products_search"))

@@ -31,6 +31,11 @@ def seed_command(if_empty: bool) -> None:
         seed_module.moderate_demo(now=utcnow(), staff=staff)
     with unit_of_work():
         seed_module.score_demo(now=utcnow())
+    # The closed contest's winners go on sale as the scheduler would do it (mockups included).
+    from contest.catalogue.closing import close_contests
+
+    report = close_contests(utcnow())
+    click.echo(f"{len(report.promoted)} winning design(s) now in the shop.")
     click.echo("Demo data created. Log in with:")
     for role, login, password in result.credentials:
         click.echo(f"  {role:<7} {login:<28} password: {password}")

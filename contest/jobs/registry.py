@@ -20,7 +20,7 @@ F = TypeVar("F", bound=JobFunction)
 
 # Modules holding ``@job`` functions, imported by the worker at start and lazily before any look-up, so a job
 # is known by name in every process. A feature adds its ``contest.<feature>.jobs`` module here.
-JOB_MODULES: tuple[str, ...] = ("contest.designs.jobs",)
+JOB_MODULES: tuple[str, ...] = ("contest.designs.jobs", "contest.catalogue.jobs")
 
 _JOBS: dict[str, JobFunction] = {}
 

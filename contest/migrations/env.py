@@ -85,10 +85,20 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild tables (copy, drop, rename); with foreign keys on, dropping a parent
+            # table would cascade-delete its children. The pragma only works outside a transaction.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if problems:
+                raise RuntimeError(f"migrations left rows with broken foreign keys: {problems[:5]}")
 
 
 if context.is_offline_mode():

@@ -27,6 +27,9 @@ MESSAGES: dict[str, str] = {
     ),
     "report_received": N_("A design was reported as infringing: “%(title)s”."),
     "results_published": N_("The results of %(contest)s are out: see how “%(title)s” did."),
+    "design_won": N_("“%(title)s” won %(contest)s and is now for sale in the shop. Congratulations!"),
+    "design_for_sale": N_("A design you loved is now for sale: “%(title)s”."),
+    "promotion_failed": N_("“%(title)s” could not be put on sale: %(reason)s"),
 }
 
 

@@ -125,7 +125,7 @@ def test_tick_command(app, staff):
     make_contest("submissions", staff=staff, publish=True)
     result = app.test_cli_runner().invoke(args=["contests", "tick"])
     assert result.exit_code == 0
-    assert "0 change(s)." in result.output
+    assert "0 change(s); 0 winner(s) added, 0 released, 0 promoted, 0 failed." in result.output
 
 
 def test_timeline_must_stay_ordered(staff):

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from contest.accounts.models import User
 from contest.core.clock import utcnow
-from contest.core.db import after_commit, unit_of_work
+from contest.core.db import after_commit, include_name, unit_of_work
 from contest.demo.seed import DEMO_PASSWORD
 from contest.extensions import db
 from contest.storage.models import StoredFile
@@ -17,7 +17,7 @@ from tests.factories import make_user
 def test_migrations_match_the_models(app):
     """The schema built by `flask db upgrade` is exactly what the models declare."""
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         assert compare_metadata(context, db.metadata) == []
 
 
@@ -80,6 +80,9 @@ def test_demo_seed_makes_a_lively_site_once(app, client, ctx, monkeypatch):
     assert "Retro Futures" in listing
     gallery = client.get("/contests/night-animals/gallery").get_data(as_text=True)
     assert gallery.count('class="design-tile"') == 8
+    shop = client.get("/shop?contest=night-animals").get_data(as_text=True)  # the winners are on sale
+    assert shop.count('class="design-tile product-tile"') >= 3
+    assert "winning design(s) now in the shop" in result.output
     skipped = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "skipped" in skipped.output
     runner.invoke(args=["demo", "seed"])
