@@ -145,6 +145,10 @@ class ProductVariant(db.Model):
     def money(self) -> Money:
         return Money(self.price, self.currency)
 
+    @property
+    def base_money(self) -> Money:
+        return Money(self.base_cost, self.currency)
+
 
 class Mockup(db.Model):
     """The design printed on one colour of the blank (a public WebP), made by a background job."""

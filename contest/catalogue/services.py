@@ -19,6 +19,8 @@ from contest.catalogue.models import ContestWinner, Mockup, Prize, Product, Prod
 from contest.catalogue.types import CURRENCY, PRODUCT_TYPES, retail_price
 from contest.contests.models import Contest
 from contest.core.errors import Conflict, DomainError, PermissionDenied
+from contest.core.i18n import money
+from contest.core.money import Money
 from contest.designs.models import Design
 from contest.extensions import db
 from contest.jobs import enqueue
@@ -392,14 +394,13 @@ def winners_of(contest_id: int, *, include_held: bool = False) -> list[ContestWi
     )
 
 
-def products_by_design(design_ids: list[int]) -> dict[int, list[Product]]:
+def products_by_design(design_ids: list[int], *, include_retired: bool = False) -> dict[int, list[Product]]:
     grouped: dict[int, list[Product]] = {}
     if design_ids:
-        for product in db.session.execute(
-            sa.select(Product)
-            .where(Product.design_id.in_(design_ids), Product.status == "active")
-            .order_by(Product.type_code)
-        ).scalars():
+        statement = sa.select(Product).where(Product.design_id.in_(design_ids)).order_by(Product.type_code)
+        if not include_retired:
+            statement = statement.where(Product.status == "active")
+        for product in db.session.execute(statement).scalars():
             grouped.setdefault(product.design_id, []).append(product)
     return grouped
 
@@ -413,3 +414,46 @@ def artist_products(artist_id: int, *, limit: int = 24) -> list[Product]:
             .limit(limit)
         ).scalars()
     )
+
+
+def update_product(
+    staff: User,
+    product: Product,
+    *,
+    prices: dict[int, int],
+    available: set[int],
+    active: bool,
+    reason: str = "",
+    now: datetime,
+) -> None:
+    """Staff edit a product's variant prices (minor units) and availability, or take it off sale.
+
+    A price below the variant's base cost would sell at a loss: refused with the variant named.
+    """
+    if not staff.is_staff:
+        raise PermissionDenied(_("Only staff can edit products."))
+    for variant in product.variants:
+        price = prices.get(variant.id, variant.price)
+        if price < variant.base_cost:
+            raise DomainError(
+                _(
+                    "%(size)s %(colour)s cannot cost less than its base cost (%(cost)s).",
+                    size=variant.size,
+                    colour=variant.colour,
+                    cost=money(Money(variant.base_cost, variant.currency)),
+                ),
+                field="prices",
+            )
+        variant.price = price
+        variant.available = variant.id in available
+    on_sale = [v.price for v in product.variants if v.available]
+    if active and not on_sale:
+        raise DomainError(_("Keep at least one variant available, or take the product off sale."))
+    product.min_price = min(on_sale) if on_sale else product.min_price
+    if active and product.status == "retired":
+        product.status, product.retired_at, product.retired_reason = "active", None, ""
+    elif not active and product.status == "active":
+        if not reason.strip():
+            raise DomainError(_("Give the reason the product is taken off sale."), field="reason")
+        product.status, product.retired_at, product.retired_reason = "retired", now, reason.strip()
+    product.updated_at = now

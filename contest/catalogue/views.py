@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import InvalidOperation
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.catalogue import services
-from contest.catalogue.models import ContestWinner
+from contest.catalogue.models import ContestWinner, Product
 from contest.catalogue.types import APPAREL_COLOURS, COLOUR_LABELS, PRODUCT_TYPES
+from contest.contests.forms import from_minor_units, to_minor_units
 from contest.contests.models import Contest
 from contest.contests.services import get_by_slug
 from contest.core.auth import staff_required
@@ -87,10 +90,12 @@ def winners(slug: str) -> ResponseReturnValue:
 @staff_required
 def staff_winners(contest_id: int) -> ResponseReturnValue:
     contest = db.get_or_404(Contest, contest_id)
+    rows = services.winners_of(contest.id, include_held=True)
     return render_template(
         "catalogue/staff_winners.html",
         contest=contest,
-        winners=services.winners_of(contest.id, include_held=True),
+        winners=rows,
+        products=services.products_by_design([w.design_id for w in rows], include_retired=True),
         form=ActionForm(),
     )
 
@@ -124,3 +129,46 @@ def decide(winner_id: int, action: str) -> ResponseReturnValue:
             else:
                 flash(_("Vetoed. No other qualified design is left to take the place."), "info")
     return redirect(url_for("catalogue.staff_winners", contest_id=winner.contest_id), 303)
+
+
+@bp.route("/staff/products/<int:product_id>", methods=["GET", "POST"])
+@staff_required
+def staff_product(product_id: int) -> ResponseReturnValue:
+    item = db.get_or_404(Product, product_id)
+    form = ActionForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        prices: dict[int, int] = {}
+        for variant in item.variants:
+            raw = request.form.get(f"price-{variant.id}", "")
+            try:
+                prices[variant.id] = to_minor_units(raw, variant.currency)
+            except (InvalidOperation, ValueError):
+                errors.append(_("“%(value)s” is not a price.", value=raw))
+        available = {v.id for v in item.variants if request.form.get(f"available-{v.id}")}
+        if not errors:
+            try:
+                with unit_of_work():
+                    services.update_product(
+                        current_user,
+                        item,
+                        prices=prices,
+                        available=available,
+                        active=bool(request.form.get("active")),
+                        reason=request.form.get("reason", ""),
+                        now=utcnow(),
+                    )
+            except DomainError as error:
+                db.session.rollback()
+                errors.append(error.message)
+            else:
+                flash(_("Product saved."), "success")
+                return redirect(url_for("catalogue.staff_product", product_id=item.id), 303)
+    return render_template(
+        "catalogue/staff_product.html",
+        product=item,
+        form=form,
+        errors=errors,
+        from_minor_units=from_minor_units,
+        colours=COLOUR_LABELS,
+    ), (400 if errors else 200)

@@ -100,3 +100,35 @@ def test_sitemap_and_robots_list_the_public_pages_only(app, shop):
     assert f"http://localhost/shop/{product.slug}" in body
     assert f"/contests/{shop['contest'].slug}/winners" in body
     assert "/staff" not in body
+
+
+def test_staff_edit_prices_and_take_a_product_off_sale(app, client, shop):
+    from tests.conftest import login, submit
+    from tests.factories import PASSWORD
+
+    product = db.session.execute(
+        sa.select(Product).filter_by(design_id=shop["designs"][0].id, type_code="mug")
+    ).scalar_one()
+    page = f"/staff/products/{product.id}"
+    member = app.test_client()
+    login(member, "voter0", PASSWORD)
+    assert member.get(page).status_code == 403
+    login(client, "mod", PASSWORD)
+    small, large = sorted(product.variants, key=lambda v: v.base_cost)
+    form = {f"price-{small.id}": "9,90", f"price-{large.id}": "14.00", "active": "1"}
+    form[f"available-{small.id}"] = "1"
+    form[f"available-{large.id}"] = "1"
+    assert submit(client, page, form, page=page).status_code == 303
+    db.session.expire_all()
+    assert sorted(v.price for v in db.session.get(Product, product.id).variants) == [990, 1400]
+    assert db.session.get(Product, product.id).min_price == 990
+    too_cheap = submit(client, page, {**form, f"price-{small.id}": "1.00"}, page=page)
+    assert too_cheap.status_code == 400
+    assert "cannot cost less than its base cost" in too_cheap.get_data(as_text=True)
+    db.session.expire_all()
+    assert sorted(v.price for v in db.session.get(Product, product.id).variants) == [990, 1400]
+    off = {k: v for k, v in form.items() if k != "active"} | {"reason": "Supplier out of mugs."}
+    assert submit(client, page, off, page=page).status_code == 303
+    shopper = app.test_client()
+    assert "Owl 1" not in shopper.get("/shop?type=mug").get_data(as_text=True)
+    assert "Supplier out of mugs." in shopper.get(f"/shop/{product.slug}").get_data(as_text=True)
