@@ -194,13 +194,13 @@ def catalogue(products: int) -> None:
     """2,000 products with a mockup each, then the shop's pages under load (gunicorn 2 workers, wrk)."""
     from flask_migrate import upgrade
 
+    from contest.accounts.models import User
     from contest.catalogue.models import Mockup, Product
     from contest.core.clock import utcnow
     from contest.core.db import unit_of_work
     from contest.extensions import db
     from contest.storage.models import StoredFile
-    from tests.benchmarks.bench_scoring import free_port, wrk
-    from tests.factories import make_contest, make_design, make_user
+    from tests.benchmarks.bench_scoring import free_port, seed, wrk
 
     work = Path(tempfile.mkdtemp(prefix="atelier-shop-"))
     server = None
@@ -208,10 +208,16 @@ def catalogue(products: int) -> None:
         app = make_app(work)
         with app.app_context():
             upgrade()
-            staff = make_user("shop_staff", role="staff")
-            artists = [make_user(f"shop_artist{n}") for n in range(20)]
-            contest = make_contest("submissions", title="Shop benchmark", max_entries_per_artist=20)
-            design = make_design(contest, artists[0], approve=True, staff=staff)
+        # Designs in bulk (one per 5 products: a product is one design on one type).
+        data = seed(app, products // 5 + 1, 1, 0)
+        with app.app_context():
+            contest_id = data["contest_id"]
+            design_ids = list(range(data["first"], data["first"] + data["count"]))
+            artists = (
+                db.session.execute(sa.select(User.id).where(User.username.like("bench_artist%")))
+                .scalars()
+                .all()
+            )
             now = utcnow()
             with unit_of_work():
                 file = StoredFile(
@@ -233,12 +239,12 @@ def catalogue(products: int) -> None:
                     [
                         {
                             "slug": f"product-{n}",
-                            "design_id": design.id,
-                            "contest_id": contest.id,
-                            "artist_id": artists[n % 20].id,
-                            "type_code": TYPES[n % 5] if n >= 5 else TYPES[n],
+                            "design_id": design_ids[n // 5],
+                            "contest_id": contest_id,
+                            "artist_id": artists[n % len(artists)],
+                            "type_code": TYPES[n % 5],
                             "title": f"{words[n % 8].title()} {n}",
-                            "search_text": f"{words[n % 8]} {words[(n * 3) % 8]} shop_artist{n % 20}",
+                            "search_text": f"{words[n % 8]} {words[(n * 3) % 8]} artist{n % 50}",
                             "rank": 1 + n % 5,
                             "margin_bps": 8000,
                             "currency": "EUR",
