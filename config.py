@@ -10,6 +10,12 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused by ProductionConfig
 
 
+def _rates(text: str) -> dict[str, int]:
+    """'FR=490,EU=790' -> {'FR': 490, 'EU': 790}: flat shipping per region, in cents."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {region.strip().upper(): int(amount) for region, amount in pairs}
+
+
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"ATELIER_{name}", default)
 
@@ -40,6 +46,7 @@ class Config:
     REJECTION_REASONS = [code for code in (_env("REJECTION_REASONS") or "").split(",") if code.strip()]
     JOB_MAX_ATTEMPTS = int(_env("JOB_MAX_ATTEMPTS", "3") or 3)
     JOB_TIMEOUT = int(_env("JOB_TIMEOUT", "300") or 300)
+    SHIPPING_RATES = _rates(_env("SHIPPING_RATES", "FR=490,EU=790,UK=990,WORLD=1490") or "")
     PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)  # reverse proxies in front, for client IP and scheme
     REDIS_URL = _env("REDIS_URL")
     RATELIMIT_STORAGE_URI = _env("REDIS_URL") or "memory://"

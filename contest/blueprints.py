@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     from contest.jobs.registry import load_job_modules
     from contest.mail.cli import cli as mail_cli
     from contest.notifications import views as notifications
+    from contest.orders import views as orders
     from contest.storage.views import bp as storage_bp
     from contest.voting import views as voting
 
@@ -38,10 +39,12 @@ def register(app: Flask) -> None:
         comments_bp,
         catalogue_bp,
         seo_bp,
+        orders.bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)
     voting.init_app(app)
+    orders.init_app(app)
     register_error_handlers(app)
     load_job_modules()  # the inline runner runs jobs in this process
     for group in (users_cli, mail_cli, demo_cli, jobs_cli, contests_cli):

@@ -7,6 +7,7 @@ from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.mail.models import OutboxMessage
 from contest.notifications.models import Notification
+from contest.orders.models import CartItem, Order, OrderLine, OrderTransition
 from contest.storage.models import StoredFile
 from contest.voting.models import DesignTally, Score, ScoreExclusion
 
@@ -26,6 +27,10 @@ __all__ = [
     "InfringementReport",
     "LicenceTerms",
     "Notification",
+    "CartItem",
+    "Order",
+    "OrderLine",
+    "OrderTransition",
     "OutboxMessage",
     "StoredFile",
     "User",

@@ -1,0 +1,1 @@
+"""Carts, orders and their lifecycle: what shoppers buy and what happens to it after payment."""
