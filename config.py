@@ -46,6 +46,9 @@ class Config:
     REJECTION_REASONS = [code for code in (_env("REJECTION_REASONS") or "").split(",") if code.strip()]
     JOB_MAX_ATTEMPTS = int(_env("JOB_MAX_ATTEMPTS", "3") or 3)
     JOB_TIMEOUT = int(_env("JOB_TIMEOUT", "300") or 300)
+    STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = _env("STRIPE_API_BASE")  # a stand-in server in tests; unset = Stripe itself
     SHIPPING_RATES = _rates(_env("SHIPPING_RATES", "FR=490,EU=790,UK=990,WORLD=1490") or "")
     PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)  # reverse proxies in front, for client IP and scheme
     REDIS_URL = _env("REDIS_URL")

@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     from contest.mail.cli import cli as mail_cli
     from contest.notifications import views as notifications
     from contest.orders import views as orders
+    from contest.payments.views import bp as payments_bp
     from contest.storage.views import bp as storage_bp
     from contest.voting import views as voting
 
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
         catalogue_bp,
         seo_bp,
         orders.bp,
+        payments_bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)

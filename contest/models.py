@@ -8,6 +8,7 @@ from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.mail.models import OutboxMessage
 from contest.notifications.models import Notification
 from contest.orders.models import CartItem, Order, OrderLine, OrderTransition
+from contest.payments.models import PaymentEvent
 from contest.storage.models import StoredFile
 from contest.voting.models import DesignTally, Score, ScoreExclusion
 
@@ -31,6 +32,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderTransition",
+    "PaymentEvent",
     "OutboxMessage",
     "StoredFile",
     "User",

@@ -58,7 +58,9 @@ class Order(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(sa.String(40), unique=True)  # the guest's signed link names it
+    token: Mapped[str] = mapped_column(sa.String(40), unique=True)  # the guest's order link names it
+    # From the cart form: a double click posts the same key, and finds the order the first click made.
+    checkout_key: Mapped[str] = mapped_column(sa.String(40), unique=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     locale: Mapped[str] = mapped_column(sa.String(8), default="en")

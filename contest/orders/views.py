@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+import secrets
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
@@ -12,9 +16,12 @@ from contest.catalogue.types import COLOUR_LABELS
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.core.errors import DomainError
+from contest.core.i18n import product_label
 from contest.core.security import safe_next
 from contest.designs.forms import ActionForm
-from contest.orders import cart
+from contest.extensions import db
+from contest.orders import cart, services
+from contest.orders.models import Order
 
 bp = Blueprint("orders", __name__)
 REGION_KEY = "shipping_region"
@@ -39,6 +46,7 @@ def show() -> ResponseReturnValue:
         regions=cart.REGION_LABELS,
         rates=cart.shipping_rates(),
         colour_labels=COLOUR_LABELS,
+        checkout_key=secrets.token_urlsafe(16),
     )
 
 
@@ -95,3 +103,88 @@ def init_app(app: Flask) -> None:
             with unit_of_work():
                 cart.merge(items, cart.MemberCart(user, now=utcnow()))
             guest.clear()
+
+
+@bp.post("/checkout")
+def checkout() -> ResponseReturnValue:
+    """Pending order (a snapshot of the cart at today's prices), then the provider's payment page.
+
+    A double click posts the same checkout key: it finds the first order and its session."""
+    from contest.payments.gateway import CheckoutLine, CheckoutRequest, PaymentError, get_gateway
+
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("orders.show"), 303)
+    key = request.form.get("checkout_key", "")[:40]
+    email = current_user.email if current_user.is_authenticated else request.form.get("email", "").strip()
+    if not key or "@" not in email or len(email) > 254:
+        flash(_("Enter the email address we should send your receipt to."), "error")
+        return redirect(url_for("orders.show"), 303)
+    gateway = get_gateway()
+    order = services.order_for_key(key)
+    if order is None:
+        try:
+            with unit_of_work():
+                view = cart.view(current_cart(), region=session.get(REGION_KEY, ""))
+                order = services.create_order(
+                    view,
+                    email=email,
+                    user=current_user if current_user.is_authenticated else None,
+                    checkout_key=key,
+                    gateway=gateway.name,
+                    locale=str(get_locale()),
+                    now=utcnow(),
+                )
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("orders.show"), 303)
+        except sa.exc.IntegrityError:  # the other click of a double click made it first
+            order = services.order_for_key(key)
+    if order.status != "pending":
+        return redirect(url_for("orders.detail", token=order.token), 303)
+    request_data = CheckoutRequest(
+        order_id=order.id,
+        order_token=order.token,
+        email=order.email,
+        currency=order.currency,
+        lines=tuple(
+            CheckoutLine(
+                name=f"{line.title} — {product_label(line.type_code)}",
+                description=f"{line.size} · {line.colour} · {line.sku}",
+                unit_amount=line.unit_price,
+                quantity=line.quantity,
+            )
+            for line in order.lines
+        ),
+        shipping_amount=order.shipping,
+        shipping_label=_(cart.REGION_LABELS.get(order.shipping_region, order.shipping_region)),
+        countries=services.REGION_COUNTRIES.get(order.shipping_region, ("FR",)),
+        success_url=url_for("orders.detail", token=order.token, _external=True),
+        cancel_url=url_for("orders.show", _external=True),
+        locale=order.locale,
+    )
+    try:
+        checkout_session = gateway.create_checkout(request_data, idempotency_key=f"order-{order.id}")
+    except PaymentError as error:
+        flash(_("The payment page could not be opened: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("orders.show"), 303)
+    if checkout_session.amount_total != order.total:
+        flash(_("The payment page disagrees with your order's total; nothing was charged."), "error")
+        return redirect(url_for("orders.show"), 303)
+    with unit_of_work():
+        db.session.execute(
+            sa.update(Order)
+            .where(Order.id == order.id, Order.checkout_session_id.is_(None))
+            .values(checkout_session_id=checkout_session.id)
+        )
+    return redirect(checkout_session.url, 303)
+
+
+@bp.get("/orders/<token>")
+def detail(token: str) -> ResponseReturnValue:
+    """The order, for whoever holds its unguessable link (the receipt email carries it)."""
+    order = db.session.execute(sa.select(Order).filter_by(token=token)).scalar_one_or_none()
+    if order is None:
+        abort(404)
+    if order.status == "paid" and not current_user.is_authenticated:
+        cart.SessionCart(session).clear()  # a guest's cart empties once the payment is confirmed
+    return render_template("orders/order.html", order=order, colour_labels=COLOUR_LABELS)

@@ -1,0 +1,1 @@
+"""Payments: one gateway interface, the Stripe gateway, a test gateway, and verified webhooks."""

@@ -1,0 +1,79 @@
+"""The payments interface the shop talks to; only this package knows about Stripe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask import current_app
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutLine:
+    name: str
+    description: str
+    unit_amount: int
+    quantity: int
+    image_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    order_id: int
+    order_token: str
+    email: str
+    currency: str
+    lines: tuple[CheckoutLine, ...]
+    shipping_amount: int
+    shipping_label: str
+    countries: tuple[str, ...]
+    success_url: str
+    cancel_url: str
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutSession:
+    id: str
+    url: str
+    amount_total: int
+
+
+class PaymentError(Exception):
+    """The provider refused or could not be reached; nothing was charged."""
+
+
+class PaymentGateway(Protocol):
+    name: str
+
+    def create_checkout(self, request: CheckoutRequest, *, idempotency_key: str) -> CheckoutSession:
+        """Open a hosted payment page for an order; the same key returns the same session."""
+        ...
+
+    def refund(self, payment_intent_id: str, amount: int, *, idempotency_key: str) -> str:
+        """Refund part or all of a payment; returns the refund id. The webhook updates the order."""
+        ...
+
+    def verify_webhook(self, payload: bytes, signature: str) -> dict:  # type: ignore[type-arg]
+        """The event, if the signature over the raw body is valid; raises InvalidSignature otherwise."""
+        ...
+
+
+class InvalidSignature(Exception):
+    """A webhook whose signature, secret or timestamp does not check out."""
+
+
+def get_gateway() -> PaymentGateway:
+    """Stripe when a secret key is configured, otherwise the labelled test gateway (demo, development)."""
+    config = current_app.config
+    if config.get("STRIPE_SECRET_KEY"):
+        from contest.payments.stripe_gateway import StripeGateway
+
+        return StripeGateway(
+            secret_key=config["STRIPE_SECRET_KEY"],
+            webhook_secret=config.get("STRIPE_WEBHOOK_SECRET") or "",
+            api_base=config.get("STRIPE_API_BASE") or None,
+        )
+    from contest.payments.test_gateway import TestGateway
+
+    return TestGateway(secret=config["SECRET_KEY"])

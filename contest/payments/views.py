@@ -1,0 +1,90 @@
+"""The Stripe webhook endpoint, and the labelled test-payment page used when Stripe is not configured."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from contest.core.clock import utcnow
+from contest.core.db import unit_of_work
+from contest.designs.forms import ActionForm
+from contest.extensions import csrf, db
+from contest.orders.models import Order
+from contest.payments import webhooks
+from contest.payments.gateway import InvalidSignature, get_gateway
+from contest.payments.test_gateway import TestGateway
+
+bp = Blueprint("payments", __name__)
+MAX_WEBHOOK_BYTES = 512 * 1024
+
+
+@bp.post("/webhooks/stripe")
+@csrf.exempt
+def stripe_webhook() -> ResponseReturnValue:
+    """Verified on the raw body; without a Stripe webhook secret every call is refused."""
+    gateway = get_gateway()
+    if gateway.name != "stripe" or (request.content_length or 0) > MAX_WEBHOOK_BYTES:
+        return jsonify(error="refused"), 400
+    payload = request.get_data(cache=False)
+    try:
+        with unit_of_work():
+            outcome = webhooks.receive(
+                gateway, payload, request.headers.get("Stripe-Signature", ""), now=utcnow()
+            )
+    except InvalidSignature:
+        current_app.logger.warning("stripe webhook refused: bad signature")
+        return jsonify(error="invalid signature"), 400
+    return jsonify(received=True, outcome=outcome)
+
+
+def _test_order(session_id: str) -> Order:
+    if not isinstance(get_gateway(), TestGateway):
+        abort(404)
+    order = db.session.execute(
+        sa.select(Order).filter_by(checkout_session_id=session_id)
+    ).scalar_one_or_none()
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/payments/test/<session_id>")
+def test_page(session_id: str) -> ResponseReturnValue:
+    return render_template("payments/test_page.html", order=_test_order(session_id), form=ActionForm())
+
+
+@bp.post("/payments/test/<session_id>")
+def test_pay(session_id: str) -> ResponseReturnValue:
+    """Plays the provider: a signed checkout.session.completed through the same webhook code."""
+    order = _test_order(session_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    gateway = get_gateway()
+    assert isinstance(gateway, TestGateway)  # noqa: S101 - _test_order checked it
+    event = {
+        "id": f"evt_testpay_{secrets.token_hex(8)}",
+        "object": "event",
+        "type": "checkout.session.completed",
+        "data": {
+            "object": {
+                "id": session_id,
+                "object": "checkout.session",
+                "amount_total": order.total,
+                "currency": order.currency.lower(),
+                "client_reference_id": str(order.id),
+                "payment_status": "paid",
+                "payment_intent": f"pi_testpay_{order.id}",
+                "shipping_details": {
+                    "name": request.form.get("name", "")[:100],
+                    "address": {"line1": request.form.get("address", "")[:200], "country": "FR"},
+                },
+            }
+        },
+    }
+    payload, signature = gateway.sign(event)
+    with unit_of_work():
+        webhooks.receive(gateway, payload, signature, now=utcnow())
+    return redirect(url_for("orders.detail", token=order.token), 303)

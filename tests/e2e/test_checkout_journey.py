@@ -1,0 +1,36 @@
+"""A guest buys a winning design end to end, through the labelled test-payment gateway."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from contest.core.clock import utcnow
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_guest_buys_a_shirt(page: Page, live_server, app, artifacts):
+    from contest.catalogue.closing import close_contests
+    from tests.catalogue.test_promotion import closed_contest
+
+    with app.app_context():
+        scene = closed_contest(winners=1, product_types=("tshirt",))
+        close_contests(utcnow())
+        slug = f"owl-1-tshirt-{scene['designs'][0].id}"
+    page.goto(f"{live_server}/shop/{slug}?colour=navy&size=L")
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_role("heading", name="Your cart")).to_be_visible()
+    expect(page.locator(".cart-summary")).to_contain_text("€4.90")
+    page.get_by_label("Email for your receipt").fill("guest@example.com")
+    page.get_by_role("button", name="Pay").click()
+    expect(page.locator(".test-payment")).to_contain_text("TEST PAYMENT")
+    page.get_by_label("Name").fill("Ana Guest")
+    page.get_by_label("Address").fill("1 rue des Chats, Paris")
+    page.get_by_role("button", name="Pay (test)").click()
+    expect(page.get_by_role("status")).to_contain_text("Your payment is confirmed")
+    expect(page.locator("tbody")).to_contain_text("Owl 1")
+    page.screenshot(path=str(artifacts / "order-paid.png"), full_page=True)
+    page.get_by_role("link", name="Cart").click()
+    expect(page.locator(".empty-state")).to_contain_text("Your cart is empty.")
