@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, user_logged_in
+from flask_login import current_user, login_required, user_logged_in
 
 from contest.catalogue.services import product_by_slug
 from contest.catalogue.types import COLOUR_LABELS
@@ -177,6 +177,15 @@ def checkout() -> ResponseReturnValue:
             .values(checkout_session_id=checkout_session.id)
         )
     return redirect(checkout_session.url, 303)
+
+
+@bp.get("/orders")
+@login_required
+def history() -> ResponseReturnValue:
+    rows = db.session.execute(
+        sa.select(Order).where(Order.user_id == current_user.id).order_by(Order.created_at.desc()).limit(200)
+    ).scalars()
+    return render_template("orders/history.html", orders=list(rows))
 
 
 @bp.get("/orders/<token>")

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from decimal import InvalidOperation
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from contest.contests.forms import to_minor_units
+from contest.core.auth import staff_required
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
+from contest.core.errors import DomainError
 from contest.designs.forms import ActionForm
 from contest.extensions import csrf, db
 from contest.orders.models import Order
-from contest.payments import webhooks
-from contest.payments.gateway import InvalidSignature, get_gateway
+from contest.payments import refunds, webhooks
+from contest.payments.gateway import InvalidSignature, PaymentError, get_gateway
 from contest.payments.test_gateway import TestGateway
 
 bp = Blueprint("payments", __name__)
@@ -88,3 +94,38 @@ def test_pay(session_id: str) -> ResponseReturnValue:
     with unit_of_work():
         webhooks.receive(gateway, payload, signature, now=utcnow())
     return redirect(url_for("orders.detail", token=order.token), 303)
+
+
+@bp.get("/staff/orders")
+@staff_required
+def staff_orders() -> ResponseReturnValue:
+    flagged = request.args.get("flagged") == "1"
+    query = sa.select(Order).order_by(Order.created_at.desc()).limit(200)
+    if flagged:
+        query = query.where(Order.flagged_reason != "")
+    return render_template(
+        "payments/staff_orders.html", orders=list(db.session.execute(query).scalars()), flagged=flagged
+    )
+
+
+@bp.route("/staff/orders/<int:order_id>", methods=["GET", "POST"])
+@staff_required
+def staff_order(order_id: int) -> ResponseReturnValue:
+    """An order's lines, history and flags; refunds go through the gateway and return by webhook."""
+    order = db.get_or_404(Order, order_id)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        raw = request.form.get("amount", "").strip()
+        try:
+            amount = order.total - order.amount_refunded if not raw else to_minor_units(raw, order.currency)
+            outcome = refunds.request_refund(current_user, order, amount, get_gateway(), now=utcnow())
+        except (InvalidOperation, ValueError):
+            flash(_("“%(value)s” is not an amount.", value=raw), "error")
+        except DomainError as error:
+            flash(error.message, "error")
+        except PaymentError as error:
+            flash(_("The payment provider refused the refund: %(reason)s", reason=str(error)), "error")
+        else:
+            flash(outcome, "success")
+        return redirect(url_for("payments.staff_order", order_id=order.id), 303)
+    return render_template("payments/staff_order.html", order=order, form=form)

@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from contest.catalogue.models import Product
 from contest.core.db import insert_ignore
+from contest.core.security import external_url
 from contest.extensions import db
+from contest.mail.services import queue_email
 from contest.orders.models import CartItem, Order, OrderLine
 from contest.orders.services import move
 from contest.payments.gateway import PaymentGateway
@@ -129,4 +131,13 @@ def _paid(order: Order, session: dict[str, Any], *, now: datetime) -> str:
         )
     if order.user_id:
         db.session.execute(sa.delete(CartItem).filter_by(user_id=order.user_id))
+    db.session.refresh(order)
+    queue_email(
+        order.email,
+        "receipt",
+        now=now,
+        locale=order.locale,
+        order=order,
+        link=external_url("orders.detail", token=order.token),
+    )
     return "paid"

@@ -190,3 +190,67 @@ def test_a_member_pays_and_their_saved_cart_empties(app, shirt, stripe_app):
     assert order.user_id is not None
     deliver(app.test_client(), stripe_app.complete(order.checkout_session_id))
     assert "Your cart is empty." in client.get("/cart").get_data(as_text=True)
+
+
+def test_paying_sends_a_receipt_with_the_private_order_link(app, shirt, stripe_app, mailbox):
+    _client, order = stripe_order(app, shirt, stripe_app)
+    deliver(app.test_client(), stripe_app.complete(order.checkout_session_id))
+    email = mailbox.wait_for("buyer@example.com")[-1]
+    text = mailbox.text(email)
+    assert f"order {order.id} is confirmed" in email["Subject"]
+    assert f"/orders/{order.token}" in text
+    assert "3 × Owl 1" in text
+
+
+def test_members_see_their_order_history_and_nobody_elses(app, shirt, stripe_app):
+    client = app.test_client()
+    login(client, "voter1", PASSWORD)
+    client, order = stripe_order(app, shirt, stripe_app, client=client)
+    deliver(app.test_client(), stripe_app.complete(order.checkout_session_id))
+    html = client.get("/orders").get_data(as_text=True)
+    assert f"/orders/{order.token}" in html
+    assert "Paid" in html
+    other = app.test_client()
+    login(other, "voter2", PASSWORD)
+    assert f"/orders/{order.token}" not in other.get("/orders").get_data(as_text=True)
+    assert app.test_client().get("/orders").status_code == 302  # guests log in first
+
+
+def test_staff_refund_through_the_gateway_and_the_webhook_updates_the_order(app, shirt, stripe_app):
+    from tests.conftest import submit
+
+    _client, order = stripe_order(app, shirt, stripe_app)
+    deliver(app.test_client(), stripe_app.complete(order.checkout_session_id))
+    staff = app.test_client()
+    login(staff, "mod", PASSWORD)
+    page = f"/staff/orders/{order.id}"
+    too_much = submit(staff, page, {"amount": "100000"}, page=page)
+    assert "Refund between" in staff.get(too_much.headers["Location"]).get_data(as_text=True)
+    submit(staff, page, {"amount": "5,00"}, page=page)
+    refund = next(r for r in stripe_app.requests if r[1] == "/v1/refunds")
+    assert int(refund[2]["amount"]) == 500
+    assert orders()[0].status == "paid"  # nothing changes until Stripe confirms
+    deliver(app.test_client(), stripe_app.refund_event(orders()[0].payment_intent_id))
+    order = orders()[0]
+    assert (order.status, order.amount_refunded) == ("partially_refunded", 500)
+    member = app.test_client()
+    login(member, "voter2", PASSWORD)
+    assert member.get(page).status_code == 403
+
+
+def test_the_test_gateway_refunds_by_itself(app, shirt):
+    from tests.conftest import submit
+
+    client = app.test_client()
+    add(client, shirt)
+    response, _data = checkout(client, email="guest@example.com")
+    pay_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    client.post(
+        response.headers["Location"], data={"csrf_token": csrf_token(pay_page), "name": "A", "address": "B"}
+    )
+    staff = app.test_client()
+    login(staff, "mod", PASSWORD)
+    (order,) = orders()
+    submit(staff, f"/staff/orders/{order.id}", {"amount": ""}, page=f"/staff/orders/{order.id}")
+    (order,) = orders()
+    assert (order.status, order.amount_refunded) == ("refunded", order.total)
