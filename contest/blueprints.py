@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     from contest.demo.cli import cli as demo_cli
     from contest.designs.moderation_views import bp as moderation_bp
     from contest.designs.views import bp as designs_bp
+    from contest.fulfilment.views import bp as fulfilment_bp
     from contest.jobs.cli import cli as jobs_cli
     from contest.jobs.registry import load_job_modules
     from contest.mail.cli import cli as mail_cli
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
         seo_bp,
         orders.bp,
         payments_bp,
+        fulfilment_bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)

@@ -5,6 +5,7 @@ from contest.catalogue.models import ContestWinner, Mockup, Prize, Product, Prod
 from contest.comments.models import Comment, CommentReport
 from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
+from contest.fulfilment.models import PrintJob
 from contest.mail.models import OutboxMessage
 from contest.notifications.models import Notification
 from contest.orders.models import CartItem, Order, OrderLine, OrderTransition
@@ -33,6 +34,7 @@ __all__ = [
     "OrderLine",
     "OrderTransition",
     "PaymentEvent",
+    "PrintJob",
     "OutboxMessage",
     "StoredFile",
     "User",

@@ -131,6 +131,9 @@ def _paid(order: Order, session: dict[str, Any], *, now: datetime) -> str:
         )
     if order.user_id:
         db.session.execute(sa.delete(CartItem).filter_by(user_id=order.user_id))
+    from contest.fulfilment.services import create_jobs
+
+    create_jobs(order.id, now=now)
     db.session.refresh(order)
     queue_email(
         order.email,

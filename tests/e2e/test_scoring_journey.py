@@ -62,6 +62,10 @@ def test_score_next_with_the_keyboard(page: Page, live_server, app, artifacts):
     page.get_by_role("link", name="See them again").click()
     expect(page.get_by_role("heading", level=2)).to_have_text(first)
     expect(page.locator(".keyboard-hint")).to_be_visible()  # the keyboard handler is attached
-    page.keyboard.press("4")
+    page.wait_for_load_state("load")  # and the page has settled (a key sent mid-load was once lost in CI)
+    with page.expect_response(
+        lambda response: "/score" in response.url and response.request.method == "POST"
+    ):
+        page.keyboard.press("4")
     expect(page.locator(".empty-state")).to_contain_text("You have scored every entry")
     menu(page, "Log out")
