@@ -18,6 +18,7 @@ from contest.accounts.models import User
 from contest.catalogue.models import ContestWinner, Mockup, Prize, Product, ProductVariant
 from contest.catalogue.types import CURRENCY, PRODUCT_TYPES, retail_price
 from contest.contests.models import Contest
+from contest.core.db import upsert_insert
 from contest.core.errors import Conflict, DomainError, PermissionDenied
 from contest.core.i18n import money
 from contest.core.money import Money
@@ -33,12 +34,6 @@ class PromotionFailed(DomainError):
     """The design cannot become products (its print master is missing or unreadable)."""
 
 
-def _insert(model: type):  # noqa: ANN202 - a dialect's Insert construct
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert(model)
-
-
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "design"
@@ -48,7 +43,7 @@ def _add_winner(contest: Contest, design_id: int, rank: int, *, now: datetime) -
     """The winner row, unless it exists; None when another call (or an earlier run) made it."""
     hold = contest.winners_hold_days
     inserted = db.session.execute(
-        _insert(ContestWinner)
+        upsert_insert(ContestWinner)
         .values(
             contest_id=contest.id,
             design_id=design_id,
@@ -173,7 +168,7 @@ def promote_winner(winner: ContestWinner, *, now: datetime) -> list[Product]:
         variants = product_type.variants()
         prices = [retail_price(cost, product_type.margin_bps) for _size, _colour, cost in variants]
         db.session.execute(
-            _insert(Product)
+            upsert_insert(Product)
             .values(
                 slug=f"{_slug(design.title)}-{code}-{design.id}",
                 design_id=design.id,
@@ -198,7 +193,7 @@ def promote_winner(winner: ContestWinner, *, now: datetime) -> list[Product]:
             sa.select(Product.id).filter_by(design_id=design.id, type_code=code)
         ).scalar_one()
         db.session.execute(
-            _insert(ProductVariant)
+            upsert_insert(ProductVariant)
             .values(
                 [
                     {
@@ -218,7 +213,7 @@ def promote_winner(winner: ContestWinner, *, now: datetime) -> list[Product]:
         )
     if contest.prize_amount:
         db.session.execute(
-            _insert(Prize)
+            upsert_insert(Prize)
             .values(
                 contest_id=contest.id,
                 design_id=design.id,
@@ -309,7 +304,7 @@ def unreadable_master_message(winner: ContestWinner) -> str:
 def insert_ignore_mockup(product_id: int, colour: str, position: int, file_id: str) -> sa.Insert:
     """The mockup row unless one exists (a replayed job's file is then simply unreferenced)."""
     return (
-        _insert(Mockup)
+        upsert_insert(Mockup)
         .values(product_id=product_id, colour=colour, position=position, file_id=file_id)
         .on_conflict_do_nothing()
     )

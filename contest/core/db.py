@@ -90,15 +90,21 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     return False
 
 
-def insert_ignore(model: type, **values: object) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike (for rows that must simply exist)."""
+def upsert_insert(model: type | sa.Table, dialect: str | None = None) -> Any:  # noqa: ANN401 - dialect Insert
+    """An INSERT that knows ON CONFLICT, for SQLite or PostgreSQL (the session's database by default)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     from contest.extensions import db
 
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    dialect = dialect or db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def insert_ignore(model: type, **values: object) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike (for rows that must simply exist)."""
+    from contest.extensions import db
+
+    db.session.execute(upsert_insert(model).values(**values).on_conflict_do_nothing())
 
 
 class DriverStatement:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from contest.accounts.models import User
 from contest.contests.models import Contest
-from contest.core.db import DriverStatement
+from contest.core.db import DriverStatement, upsert_insert
 from contest.core.errors import DomainError, NotFound, PermissionDenied
 from contest.designs.models import Design
 from contest.extensions import db
@@ -82,8 +82,6 @@ def explain_refusal(voter_id: int, design_id: int, *, now: datetime) -> DomainEr
 
 
 def _upsert_statement(dialect: str) -> sa.Insert:
-    from sqlalchemy.dialects import postgresql, sqlite
-
     scores, designs = Score.__table__, Design.__table__
     contests, users = Contest.__table__, User.__table__
     now = sa.bindparam("now", None, type_=scores.c.cast_at.type)
@@ -120,7 +118,7 @@ def _upsert_statement(dialect: str) -> sa.Insert:
             users.c.created_at <= sa.bindparam("joined_before", None, type_=users.c.created_at.type),
         )
     )
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(scores)
+    insert = upsert_insert(scores, dialect)
     insert = insert.from_select(
         [
             "contest_id",

@@ -90,7 +90,7 @@ def test_closing_puts_the_winner_on_sale_with_everything_it_needs(app, ctx):
 
 
 def test_closing_twice_changes_nothing(app, ctx):
-    scene = closed_contest()
+    closed_contest()
     close_contests(utcnow())
     counts = [
         db.session.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
@@ -102,7 +102,6 @@ def test_closing_twice_changes_nothing(app, ctx):
         db.session.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
         for m in (Product, ProductVariant, Mockup, Prize, ContestWinner, Notification)
     ]
-    assert scene["contest"].id
 
 
 def test_a_crash_halfway_is_finished_by_the_next_run(app, ctx, monkeypatch):

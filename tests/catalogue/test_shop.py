@@ -34,7 +34,7 @@ def test_the_shop_lists_every_winner_on_every_product_type(app, shop):
 def test_filters_and_sorting(app, shop):
     client = app.test_client()
     posters = client.get("/shop?type=poster").get_data(as_text=True)
-    assert titles(posters) == ["Owl 1", "Owl 3"] or titles(posters) == ["Owl 3", "Owl 1"]
+    assert sorted(titles(posters)) == ["Owl 1", "Owl 3"]
     assert "T-shirt ·" not in posters
     cheap_first = client.get("/shop?sort=price_asc").get_data(as_text=True)
     prices = [p.min_price for p in db.session.execute(sa.select(Product)).scalars()]
@@ -44,7 +44,7 @@ def test_filters_and_sorting(app, shop):
     by_artist = client.get(f"/shop?artist={shop['artists'][2].username}").get_data(as_text=True)
     assert set(titles(by_artist)) == {"Owl 3"}
     contest = client.get(f"/shop?contest={shop['contest'].slug}&colour=navy").get_data(as_text=True)
-    assert titles(contest) == ["Owl 1", "Owl 3"] or titles(contest) == ["Owl 3", "Owl 1"]  # only apparel
+    assert sorted(titles(contest)) == ["Owl 1", "Owl 3"]  # only apparel comes in navy
 
 
 @pytest.mark.parametrize(
@@ -83,8 +83,6 @@ def test_winners_page_and_artist_profile_show_the_products(app, shop):
     assert "Owl 2" not in winners
     artist = shop["artists"][0]
     profile = client.get(f"/u/{artist.username}")
-    if profile.status_code == 404:
-        profile = client.get(f"/@{artist.username}")
     assert "In the shop" in profile.get_data(as_text=True)
 
 
