@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response, g
 from flask_babel import gettext
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -80,6 +80,21 @@ def init_app(app: Flask) -> None:
     if app.config.get("STORAGE") == "s3":
         extra_img.append("https://*.amazonaws.com")
     csp = dict(CSP, **{"img-src": CSP["img-src"] + extra_img})
+
+    # Registered before Talisman, so it runs after Talisman has written the header (Flask runs
+    # after_request functions last-registered first). A page whose form posts to a view that redirects
+    # to another site (the cart's checkout, to the payment provider's page) names that site in
+    # g.form_action_origins: browsers apply form-action to the redirect too.
+    @app.after_request
+    def widen_form_action(response: Response) -> Response:
+        origins = g.get("form_action_origins")
+        header = response.headers.get("Content-Security-Policy")
+        if origins and header:
+            response.headers["Content-Security-Policy"] = header.replace(
+                "form-action 'self'", "form-action 'self' " + " ".join(origins), 1
+            )
+        return response
+
     # Talisman keeps its settings on the instance, so each app gets its own.
     app.extensions["talisman"] = Talisman(
         app,

@@ -150,3 +150,19 @@ def mark_shipped(order: Order, *, carrier: str, tracking: str, actor_id: int, no
         tracking=tracking,
         link=external_url("orders.detail", token=order.token),
     )
+
+
+def mark_delivered(order: Order, *, actor_id: int | None, now: datetime, note: str) -> None:
+    """The parcel arrived, as staff learned from the carrier or as the shopper confirmed."""
+    if not move(order.id, ("shipped",), "delivered", now=now, actor_id=actor_id, note=note):
+        raise DomainError(_("Only shipped orders can be marked as delivered."))
+
+
+def tracking_for(order_id: int) -> tuple[str, str] | None:
+    """The carrier and tracking number the order's parcel left with, if it has left."""
+    row = db.session.execute(
+        sa.select(PrintJob.carrier, PrintJob.tracking_number)
+        .where(PrintJob.order_id == order_id, PrintJob.status == "shipped")
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None

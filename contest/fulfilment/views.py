@@ -73,3 +73,20 @@ def ship(order_id: int) -> ResponseReturnValue:
         else:
             flash(_("Marked as shipped; the shopper got the tracking number."), "success")
     return redirect(url_for("payments.staff_order", order_id=order.id), 303)
+
+
+@bp.post("/staff/orders/<int:order_id>/delivered")
+@staff_required
+def delivered(order_id: int) -> ResponseReturnValue:
+    order = db.get_or_404(Order, order_id)
+    if ActionForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                services.mark_delivered(
+                    order, actor_id=current_user.id, now=utcnow(), note="confirmed by staff"
+                )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Marked as delivered."), "success")
+    return redirect(url_for("payments.staff_order", order_id=order.id), 303)

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.core.i18n import N_
 from contest.core.money import Money
 from contest.extensions import db
 
 if TYPE_CHECKING:
+    from contest.accounts.models import User
     from contest.catalogue.models import ProductVariant
 
 MAX_QUANTITY = 20  # per line: more is a typo or a reseller, and print partners cap it too
@@ -25,6 +27,18 @@ ORDER_STATUSES = (
     "refunded",
     "partially_refunded",
 )
+
+# What shoppers and staff read for each status (translated when shown, by the order_status filter).
+STATUS_LABELS = {
+    "pending": N_("Awaiting payment"),
+    "paid": N_("Paid"),
+    "in_production": N_("Being printed"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "cancelled": N_("Cancelled"),
+    "refunded": N_("Refunded"),
+    "partially_refunded": N_("Partly refunded"),
+}
 
 
 class CartItem(db.Model):
@@ -130,3 +144,5 @@ class OrderTransition(db.Model):
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    actor: Mapped[User | None] = relationship()

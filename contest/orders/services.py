@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,6 +14,9 @@ from contest.core.errors import DomainError
 from contest.extensions import db
 from contest.orders.cart import CartView
 from contest.orders.models import Order, OrderLine, OrderTransition
+
+if TYPE_CHECKING:
+    from contest.payments.gateway import PaymentGateway
 
 REGION_COUNTRIES = {
     "FR": ("FR",),
@@ -113,3 +117,56 @@ def move(
             )
         )
     return bool(done)
+
+
+def cancel_unpaid(
+    order: Order, *, reason: str, actor_id: int, gateway: PaymentGateway, now: datetime
+) -> None:
+    """Staff cancel an order nobody paid: the payment page is closed first, so it cannot be paid later.
+
+    If the provider says the page was already paid, the order stays pending and its webhook decides."""
+    from contest.core.security import external_url
+    from contest.mail.services import queue_email
+    from contest.payments.gateway import PaymentError
+
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why the order is cancelled: the shopper reads it."), field="reason")
+    if order.status != "pending":
+        raise DomainError(_("Only orders awaiting payment can be cancelled; refund paid ones instead."))
+    if order.checkout_session_id:
+        try:
+            gateway.expire_checkout(order.checkout_session_id)
+        except PaymentError as error:
+            raise DomainError(
+                _(
+                    "The payment page could not be closed (%(reason)s). The shopper may have just paid: "
+                    "wait for the payment provider's confirmation.",
+                    reason=str(error),
+                )
+            ) from error
+    if not move(order.id, ("pending",), "cancelled", now=now, actor_id=actor_id, note=reason):
+        raise DomainError(_("The order changed meanwhile; reload it."))
+    queue_email(
+        order.email,
+        "cancelled",
+        now=now,
+        locale=order.locale,
+        order=order,
+        reason=reason,
+        link=external_url("orders.detail", token=order.token),
+    )
+
+
+PROGRESS = ("paid", "in_production", "shipped", "delivered")
+
+
+def progress(order: Order) -> list[tuple[str, datetime | None, bool]]:
+    """The steps of a paid order: each with when it was reached, and whether it is behind the order.
+
+    A step can be skipped (shipped straight from paid); it is then done, without a date."""
+    if order.paid_at is None or order.status == "cancelled":
+        return []
+    reached = {t.to_status: t.at for t in order.transitions}
+    last = max((i for i, status in enumerate(PROGRESS) if status in reached), default=0)
+    return [(status, reached.get(status), i <= last) for i, status in enumerate(PROGRESS)]

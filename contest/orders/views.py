@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,8 +20,9 @@ from contest.core.i18n import product_label
 from contest.core.security import safe_next
 from contest.designs.forms import ActionForm
 from contest.extensions import db
+from contest.fulfilment.services import mark_delivered, tracking_for
 from contest.orders import cart, services
-from contest.orders.models import Order
+from contest.orders.models import STATUS_LABELS, Order
 
 bp = Blueprint("orders", __name__)
 REGION_KEY = "shipping_region"
@@ -35,6 +36,9 @@ def current_cart() -> cart.CartStore:
 
 @bp.get("/cart")
 def show() -> ResponseReturnValue:
+    from contest.payments.gateway import get_gateway
+
+    g.form_action_origins = get_gateway().checkout_origins  # the checkout form ends on the provider's page
     with unit_of_work():
         view = cart.view(current_cart(), region=session.get(REGION_KEY, ""))
     for title in view.removed:
@@ -93,7 +97,13 @@ def update() -> ResponseReturnValue:
     return redirect(url_for("orders.show"), 303)
 
 
+def order_status(status: str) -> str:
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(order_status, "order_status")
+
     @user_logged_in.connect_via(app)
     def merge_guest_cart(_sender, user, **_extra) -> None:  # noqa: ANN001 - blinker signal
         """Whatever a guest put in the cart is still there after logging in."""
@@ -196,4 +206,33 @@ def detail(token: str) -> ResponseReturnValue:
         abort(404)
     if order.status == "paid" and not current_user.is_authenticated:
         cart.SessionCart(session).clear()  # a guest's cart empties once the payment is confirmed
-    return render_template("orders/order.html", order=order, colour_labels=COLOUR_LABELS)
+    return render_template(
+        "orders/order.html",
+        order=order,
+        colour_labels=COLOUR_LABELS,
+        tracking=tracking_for(order.id),
+        steps=services.progress(order),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/orders/<token>/received")
+def received(token: str) -> ResponseReturnValue:
+    """The shopper confirms the parcel arrived (whoever holds the order's private link)."""
+    order = db.session.execute(sa.select(Order).filter_by(token=token)).scalar_one_or_none()
+    if order is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                mark_delivered(
+                    order,
+                    actor_id=current_user.id if current_user.is_authenticated else None,
+                    now=utcnow(),
+                    note="confirmed by the shopper",
+                )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Thank you for letting us know. Enjoy it!"), "success")
+    return redirect(url_for("orders.detail", token=order.token), 303)

@@ -45,9 +45,15 @@ class PaymentError(Exception):
 
 class PaymentGateway(Protocol):
     name: str
+    # Where create_checkout's url leads, for the cart page's Content-Security-Policy (form-action).
+    checkout_origins: tuple[str, ...]
 
     def create_checkout(self, request: CheckoutRequest, *, idempotency_key: str) -> CheckoutSession:
         """Open a hosted payment page for an order; the same key returns the same session."""
+        ...
+
+    def expire_checkout(self, session_id: str) -> None:
+        """Close an unpaid payment page so it can no longer be paid; PaymentError if it already was."""
         ...
 
     def refund(self, payment_intent_id: str, amount: int, *, idempotency_key: str) -> str:

@@ -24,7 +24,8 @@ def request_refund(staff: User, order: Order, amount: int, gateway: PaymentGatew
     if not staff.is_staff:
         raise PermissionDenied(_("Only staff can refund orders."))
     remaining = order.total - order.amount_refunded
-    if order.status not in REFUNDABLE or not order.payment_intent_id:
+    paid_after_cancel = order.status == "cancelled" and order.paid_at is not None
+    if (order.status not in REFUNDABLE and not paid_after_cancel) or not order.payment_intent_id:
         raise DomainError(_("Only paid orders can be refunded."))
     if not 0 < amount <= remaining:
         raise DomainError(

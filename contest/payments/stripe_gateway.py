@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import stripe
 
 from contest.payments.gateway import CheckoutRequest, CheckoutSession, InvalidSignature, PaymentError
+
+HOSTED_CHECKOUT = "https://checkout.stripe.com"
 
 
 class StripeGateway:
@@ -12,6 +16,9 @@ class StripeGateway:
 
     def __init__(self, *, secret_key: str, webhook_secret: str, api_base: str | None = None) -> None:
         options = {"base_addresses": {"api": api_base}} if api_base else {}
+        # A stand-in serving the API serves its payment page too.
+        parts = urlsplit(api_base) if api_base else None
+        self.checkout_origins = (f"{parts.scheme}://{parts.netloc}",) if parts else (HOSTED_CHECKOUT,)
         self._client = stripe.StripeClient(secret_key, max_network_retries=2, **options)
         self._webhook_secret = webhook_secret
 
@@ -58,6 +65,12 @@ class StripeGateway:
         except stripe.StripeError as error:
             raise PaymentError(str(error.user_message or error)) from error
         return CheckoutSession(id=session.id, url=session.url, amount_total=session.amount_total)
+
+    def expire_checkout(self, session_id: str) -> None:
+        try:
+            self._client.v1.checkout.sessions.expire(session_id)
+        except stripe.StripeError as error:
+            raise PaymentError(str(error.user_message or error)) from error
 
     def refund(self, payment_intent_id: str, amount: int, *, idempotency_key: str) -> str:
         try:

@@ -21,6 +21,7 @@ TOLERANCE = 300  # seconds, as Stripe
 class TestGateway:
     __test__ = False  # not a pytest test class
     name = "test"
+    checkout_origins: tuple[str, ...] = ()  # its page is ours
 
     def __init__(self, *, secret: str) -> None:
         self._secret = hashlib.sha256(f"test-payments:{secret}".encode()).hexdigest()
@@ -32,6 +33,9 @@ class TestGateway:
         return CheckoutSession(
             id=session_id, url=url_for("payments.test_page", session_id=session_id), amount_total=total
         )
+
+    def expire_checkout(self, session_id: str) -> None:
+        """Nothing to close: the test page itself refuses orders that are no longer pending."""
 
     def refund(self, payment_intent_id: str, amount: int, *, idempotency_key: str) -> str:
         return f"re_testpay_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"

@@ -18,6 +18,7 @@ from contest.core.db import unit_of_work
 from contest.core.errors import DomainError
 from contest.designs.forms import ActionForm
 from contest.extensions import csrf, db
+from contest.orders import services as order_services
 from contest.orders.models import Order
 from contest.payments import refunds, webhooks
 from contest.payments.gateway import InvalidSignature, PaymentError, get_gateway
@@ -54,6 +55,8 @@ def _test_order(session_id: str) -> Order:
     ).scalar_one_or_none()
     if order is None:
         abort(404)
+    if order.status != "pending":
+        abort(410)  # cancelled or already paid: like an expired payment page, it takes no more payments
     return order
 
 
@@ -129,3 +132,25 @@ def staff_order(order_id: int) -> ResponseReturnValue:
             flash(outcome, "success")
         return redirect(url_for("payments.staff_order", order_id=order.id), 303)
     return render_template("payments/staff_order.html", order=order, form=form)
+
+
+@bp.post("/staff/orders/<int:order_id>/cancel")
+@staff_required
+def cancel(order_id: int) -> ResponseReturnValue:
+    """Cancel an unpaid order: its payment page is closed at the provider, and the shopper is told why."""
+    order = db.get_or_404(Order, order_id)
+    if ActionForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                order_services.cancel_unpaid(
+                    order,
+                    reason=request.form.get("reason", ""),
+                    actor_id=current_user.id,
+                    gateway=get_gateway(),
+                    now=utcnow(),
+                )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Order cancelled; the shopper was told why."), "success")
+    return redirect(url_for("payments.staff_order", order_id=order.id), 303)

@@ -24,6 +24,8 @@ from contest.payments.gateway import PaymentGateway
 from contest.payments.models import PaymentEvent
 
 AFTER_PAYMENT = ("paid", "in_production", "shipped", "delivered", "partially_refunded")
+# A refund can also close an order that was cancelled and then paid anyway (see _paid).
+REFUNDABLE_FROM = (*AFTER_PAYMENT, "cancelled")
 
 
 def receive(gateway: PaymentGateway, payload: bytes, signature: str, *, now: datetime) -> str:
@@ -90,7 +92,9 @@ def apply(event: dict[str, Any], *, now: datetime) -> tuple[Order | None, str]:
         if refunded <= order.amount_refunded:
             return order, "refund already recorded"
         status = "refunded" if refunded >= order.total else "partially_refunded"
-        move(order.id, AFTER_PAYMENT, status, now=now, note=f"refunded {refunded}", amount_refunded=refunded)
+        move(
+            order.id, REFUNDABLE_FROM, status, now=now, note=f"refunded {refunded}", amount_refunded=refunded
+        )
         return order, status
     if kind == "charge.dispute.created":
         reason = f"dispute opened: {obj.get('reason', 'unknown')}"
@@ -120,6 +124,16 @@ def _paid(order: Order, session: dict[str, Any], *, now: datetime) -> str:
         ship_to=details or {},
     )
     if not changed:
+        db.session.refresh(order)
+        if order.status == "cancelled" and not order.payment_intent_id:
+            # Paid in the instant staff cancelled, or after an expiry: the money must go back.
+            reason = "paid after the order was cancelled: refund the payment"
+            db.session.execute(
+                sa.update(Order)
+                .where(Order.id == order.id)
+                .values(flagged_reason=reason, payment_intent_id=session.get("payment_intent"), paid_at=now)
+            )
+            return reason
         return f"already {order.status}"
     for product_id, quantity in db.session.execute(
         sa.select(OrderLine.product_id, OrderLine.quantity).filter_by(order_id=order.id)

@@ -254,3 +254,15 @@ def test_the_test_gateway_refunds_by_itself(app, shirt):
     submit(staff, f"/staff/orders/{order.id}", {"amount": ""}, page=f"/staff/orders/{order.id}")
     (order,) = orders()
     assert (order.status, order.amount_refunded) == ("refunded", order.total)
+
+
+def test_the_cart_page_lets_its_checkout_form_end_on_stripes_page(app, shirt):
+    """Browsers apply form-action to the checkout's redirect: without this, Stripe's page is blocked."""
+    assert "form-action 'self';" in app.test_client().get("/cart").headers["Content-Security-Policy"]
+    app.config.update(STRIPE_SECRET_KEY="sk_live_example", STRIPE_WEBHOOK_SECRET=SECRET)
+    try:
+        policy = app.test_client().get("/cart").headers["Content-Security-Policy"]
+        assert "form-action 'self' https://checkout.stripe.com;" in policy
+        assert "form-action 'self';" in app.test_client().get("/login").headers["Content-Security-Policy"]
+    finally:
+        app.config.update(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None)
