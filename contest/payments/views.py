@@ -21,7 +21,8 @@ from contest.extensions import csrf, db
 from contest.orders import services as order_services
 from contest.orders.models import Order
 from contest.payments import refunds, webhooks
-from contest.payments.gateway import InvalidSignature, PaymentError, get_gateway
+from contest.payments.gateway import InvalidSignature, get_gateway
+from contest.payments.models import Refund
 from contest.payments.test_gateway import TestGateway
 
 bp = Blueprint("payments", __name__)
@@ -119,19 +120,37 @@ def staff_order(order_id: int) -> ResponseReturnValue:
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         raw = request.form.get("amount", "").strip()
+        line_ids = [int(value) for value in request.form.getlist("line") if value.isdigit()]
         try:
-            amount = order.total - order.amount_refunded if not raw else to_minor_units(raw, order.currency)
-            outcome = refunds.request_refund(current_user, order, amount, get_gateway(), now=utcnow())
+            amount = None if line_ids or not raw else to_minor_units(raw, order.currency)
+            outcome = refunds.request_refund(
+                current_user,
+                order,
+                get_gateway(),
+                now=utcnow(),
+                amount=amount,
+                line_ids=line_ids,
+                reason=request.form.get("reason", ""),
+                request_key=request.form.get("refund_key", "")[:40] or None,
+            )
         except (InvalidOperation, ValueError):
             flash(_("“%(value)s” is not an amount.", value=raw), "error")
         except DomainError as error:
             flash(error.message, "error")
-        except PaymentError as error:
-            flash(_("The payment provider refused the refund: %(reason)s", reason=str(error)), "error")
         else:
             flash(outcome, "success")
         return redirect(url_for("payments.staff_order", order_id=order.id), 303)
-    return render_template("payments/staff_order.html", order=order, form=form)
+    order_refunds = db.session.execute(
+        sa.select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)
+    ).scalars()
+    return render_template(
+        "payments/staff_order.html",
+        order=order,
+        form=form,
+        refunds=list(order_refunds),
+        refunded_lines=refunds.refunded_by_line(order.id),
+        refund_key=secrets.token_urlsafe(16),
+    )
 
 
 @bp.post("/staff/orders/<int:order_id>/cancel")

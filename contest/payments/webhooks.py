@@ -88,9 +88,19 @@ def apply(event: dict[str, Any], *, now: datetime) -> tuple[Order | None, str]:
     if order is None:
         return None, "unknown payment: recorded and ignored"
     if kind == "charge.refunded":
+        # One refund event at a time per order: the row lock makes a concurrent one wait, then see ours.
+        order = db.session.execute(
+            sa.select(Order)
+            .where(Order.id == order.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
         refunded = min(int(obj.get("amount_refunded") or 0), order.total)
         if refunded <= order.amount_refunded:
             return order, "refund already recorded"
+        from contest.payments.refunds import confirm
+
+        confirm(order, refunded, now=now)
         status = "refunded" if refunded >= order.total else "partially_refunded"
         move(
             order.id, REFUNDABLE_FROM, status, now=now, note=f"refunded {refunded}", amount_refunded=refunded
