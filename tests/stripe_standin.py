@@ -6,6 +6,12 @@ It speaks Stripe's wire format (form-encoded bracket parameters in, JSON objects
 ``Idempotency-Key`` replays) and lets tests play the customer: ``complete()`` a session, settle a delayed
 payment, expire a session, refund or dispute from the "Dashboard" — each returning the webhook event that
 Stripe would send, ready to sign with :func:`sign_payload` exactly as Stripe signs it.
+
+Connect is covered for separate charges and transfers: connected accounts (``POST/GET /v1/accounts``),
+onboarding links (``POST /v1/account_links``) with a hosted onboarding page the seller can submit (or
+``onboard()`` without a browser, returning ``account.updated``), and transfers (``POST/GET /v1/transfers``,
+paginated lists) that refuse accounts not yet onboarded and can be made to fail on demand with
+``fail_transfers()``, as Stripe does when the platform balance runs short.
 """
 
 from __future__ import annotations
@@ -32,9 +38,28 @@ from urllib.parse import parse_qsl, urlsplit
 # The API version stripe-python 16.1 pins (stripe._api_version._ApiVersion.CURRENT); events carry it.
 DEFAULT_API_VERSION = "2026-10-28.endive"
 SESSION_LIFETIME = 24 * 3600  # Stripe's default expires_at: 24 hours after creation
+ACCOUNT_LINK_LIFETIME = 300  # account links expire a few minutes after creation
 _ID_ALPHABET = string.ascii_letters + string.digits
 _KEY_RE = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _REFUND_REASONS = {"duplicate", "fraudulent", "requested_by_customer"}
+_ACCOUNT_TYPES = {"custom", "express", "standard"}
+_ACCOUNT_LINK_TYPES = {"account_onboarding", "account_update"}
+# What Stripe asks of a fresh Express account before it may take charges and receive payouts.
+_ONBOARDING_REQUIREMENTS = [
+    "business_profile.mcc",
+    "business_profile.url",
+    "business_type",
+    "external_account",
+    "representative.first_name",
+    "representative.last_name",
+    "tos_acceptance.date",
+    "tos_acceptance.ip",
+]
+_TRANSFER_FAILURES = {
+    "balance_insufficient": "You have insufficient available funds in your Stripe account.",
+    "account_invalid": "The destination account cannot currently receive transfers.",
+}
+_LIST_LIMIT_MAX = 100
 
 Json = dict[str, Any]
 
@@ -59,9 +84,9 @@ def signed_webhook(event: Json, secret: str, *, timestamp: int | None = None) ->
     }
 
 
-def new_id(prefix: str) -> str:
-    """A Stripe-looking id (``cs_test_…``, ``pi_…``): prefix plus 24 random base62 characters."""
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
+def new_id(prefix: str, length: int = 24) -> str:
+    """A Stripe-looking id (``cs_test_…``, ``pi_…``): prefix plus ``length`` random base62 characters."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
 def parse_form(pairs: list[tuple[str, str]]) -> Json:
@@ -92,7 +117,12 @@ def _listify(node: Any) -> Any:
 
 
 class StripeError(Exception):
-    """An API error, rendered as Stripe's ``{"error": {...}}`` body with the matching HTTP status."""
+    """An API error, rendered as Stripe's ``{"error": {...}}`` body with the matching HTTP status.
+
+    ``saved`` marks a failure that happens once the endpoint has begun executing (a transfer refused for
+    want of funds), not a parameter check: Stripe's idempotency layer saves such an error and replays it
+    for a retry with the same key, so the caller needs a new key for a genuinely new attempt.
+    """
 
     def __init__(
         self,
@@ -102,9 +132,11 @@ class StripeError(Exception):
         type: str = "invalid_request_error",
         code: str | None = None,
         param: str | None = None,
+        saved: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
+        self.saved = saved
         self.body: Json = {"error": {"message": message, "type": type}}
         if code:
             self.body["error"]["code"] = code
@@ -161,6 +193,49 @@ def _list_object(url: str, data: list[Json]) -> Json:
     return {"object": "list", "data": data, "has_more": False, "total_count": len(data), "url": url}
 
 
+def _page(
+    url: str, newest_first: list[Json], params: Json, *, resource: str, keep: Callable[[Json], bool]
+) -> Json:
+    """One page of a paginated list endpoint: ``limit`` (1-100, default 10) and the id cursors.
+
+    ``starting_after`` gives the objects older than the cursor, ``ending_before`` the ones just newer, among
+    those ``keep`` accepts (the endpoint's filters); ``has_more`` says whether more lie beyond the page in
+    that direction, as Stripe's list objects do.
+    """
+    limit = _int(params, "limit", minimum=1) if "limit" in params else 10
+    if limit > _LIST_LIMIT_MAX:
+        message = f"This value must be less than or equal to {_LIST_LIMIT_MAX}."
+        raise StripeError(400, message, code="parameter_invalid_integer", param="limit")
+    ids = [obj["id"] for obj in newest_first]
+    for cursor in ("starting_after", "ending_before"):
+        if cursor in params and params[cursor] not in ids:
+            raise _missing(resource, str(params[cursor]), status=400, param=cursor)
+    if "starting_after" in params:
+        rest = [obj for obj in newest_first[ids.index(params["starting_after"]) + 1 :] if keep(obj)]
+        data, has_more = rest[:limit], len(rest) > limit
+    elif "ending_before" in params:
+        rest = [obj for obj in newest_first[: ids.index(params["ending_before"])] if keep(obj)]
+        data, has_more = rest[-limit:], len(rest) > limit
+    else:
+        rest = [obj for obj in newest_first if keep(obj)]
+        data, has_more = rest[:limit], len(rest) > limit
+    return {"object": "list", "data": copy.deepcopy(data), "has_more": has_more, "url": url}
+
+
+def _requirements(due: list[str]) -> Json:
+    """An account's ``requirements`` hash: ``due`` outstanding (and past due), or nothing once onboarded."""
+    return {
+        "alternatives": [],
+        "current_deadline": None,
+        "currently_due": list(due),
+        "disabled_reason": "requirements.past_due" if due else None,
+        "errors": [],
+        "eventually_due": list(due),
+        "past_due": list(due),
+        "pending_verification": [],
+    }
+
+
 Route = tuple[str, re.Pattern[str], Callable[..., Json]]
 
 
@@ -168,10 +243,11 @@ class StripeStandin:
     """The stand-in server plus the test-control helpers that play Stripe's customer and Dashboard.
 
     Use as ``with StripeStandin() as standin:`` (or ``start()``/``stop()``); ``standin.url`` is the API base.
-    State lives in plain dicts (``sessions``, ``payment_intents``, ``charges``, ``refunds``) guarded by one
-    lock; ``requests`` records every API call and ``events`` every event a helper built.
-    Set ``webhook_url`` and ``webhook_secret`` to have the hosted pay page deliver the signed
-    ``checkout.session.completed`` event to the app, as Stripe would, before redirecting the browser.
+    State lives in plain dicts (``sessions``, ``payment_intents``, ``charges``, ``refunds``, ``accounts``,
+    ``transfers``) guarded by one lock; ``requests`` records every API call and ``events`` every event a
+    helper built. Set ``webhook_url`` and ``webhook_secret`` to have the hosted pay page deliver the signed
+    ``checkout.session.completed`` event to the app, as Stripe would, before redirecting the browser (and
+    the hosted onboarding page ``account.updated``, before sending the seller back to ``return_url``).
     """
 
     def __init__(
@@ -190,11 +266,17 @@ class StripeStandin:
         self.payment_intents: dict[str, Json] = {}
         self.charges: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
+        self.accounts: dict[str, Json] = {}
+        self.transfers: dict[str, Json] = {}  # in creation order; lists show them newest first
         self.requests: list[tuple[str, str, Json, dict[str, str]]] = []
         self.events: list[Json] = []
         self.deliveries: list[tuple[str, int]] = []  # (event id, HTTP status or 0 when unreachable)
         # (api key, idempotency key) -> (fingerprint, method+path, status, body)
         self._idempotent: dict[tuple[str, str], tuple[str, str, int, Json]] = {}
+        # account id -> the latest account link's type, refresh_url and return_url, for the hosted page
+        self._account_links: dict[str, Json] = {}
+        # destination account id (None: every destination) -> error code the next transfers fail with
+        self._transfer_failures: dict[str | None, str] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._routes: list[Route] = [
@@ -206,6 +288,12 @@ class StripeStandin:
             ("GET", re.compile(r"/v1/refunds/(?P<rid>[^/]+)"), self._get_refund),
             ("GET", re.compile(r"/v1/payment_intents/(?P<pid>[^/]+)"), self._get_payment_intent),
             ("GET", re.compile(r"/v1/charges/(?P<cid>[^/]+)"), self._get_charge),
+            ("POST", re.compile(r"/v1/accounts"), self._create_account),
+            ("GET", re.compile(r"/v1/accounts/(?P<aid>[^/]+)"), self._get_account),
+            ("POST", re.compile(r"/v1/account_links"), self._create_account_link),
+            ("POST", re.compile(r"/v1/transfers"), self._create_transfer),
+            ("GET", re.compile(r"/v1/transfers"), self._list_transfers),
+            ("GET", re.compile(r"/v1/transfers/(?P<tid>[^/]+)"), self._get_transfer),
         ]
 
     # ----------------------------------------------------------------------------------------- lifecycle
@@ -249,8 +337,13 @@ class StripeStandin:
 
     # ------------------------------------------------------------------------------- test-control helpers
 
-    def event(self, type: str, obj: Json, *, previous_attributes: Json | None = None) -> Json:
-        """Build (and record in ``events``) a Stripe event wrapping a snapshot of ``obj``."""
+    def event(
+        self, type: str, obj: Json, *, previous_attributes: Json | None = None, account: str | None = None
+    ) -> Json:
+        """Build (and record in ``events``) a Stripe event wrapping a snapshot of ``obj``.
+
+        ``account`` is set on events that happen on a connected account (Connect events carry its id).
+        """
         data: Json = {"object": copy.deepcopy(obj)}
         if previous_attributes is not None:
             data["previous_attributes"] = previous_attributes
@@ -265,6 +358,8 @@ class StripeStandin:
             "request": {"id": None, "idempotency_key": None},
             "type": type,
         }
+        if account is not None:
+            evt["account"] = account
         with self.lock:
             self.events.append(evt)
         return copy.deepcopy(evt)
@@ -416,6 +511,47 @@ class StripeStandin:
             }
             return self.event("charge.dispute.created", dispute)
 
+    def onboard(self, account_id: str) -> Json:
+        """The seller completes Connect onboarding: the account is enabled and ``account.updated`` returned.
+
+        Details are submitted, charges and payouts enabled, every requested capability turns "active" and
+        the requirements empty, exactly what the hosted onboarding page's "Agree and submit" does.
+        """
+        with self.lock:
+            account = self.accounts.get(account_id)
+            if account is None:
+                raise ValueError(f"no such account {account_id}")
+            if account["details_submitted"]:
+                raise ValueError(f"account {account_id} is already onboarded")
+            previous = {
+                key: copy.deepcopy(account[key])
+                for key in ("capabilities", "charges_enabled", "details_submitted", "payouts_enabled")
+            }
+            previous["requirements"] = {
+                key: copy.deepcopy(account["requirements"][key])
+                for key in ("currently_due", "disabled_reason", "eventually_due", "past_due")
+            }
+            account.update(details_submitted=True, charges_enabled=True, payouts_enabled=True)
+            account["capabilities"] = dict.fromkeys(account["capabilities"], "active")
+            account["requirements"] = _requirements(due=[])
+            return self.event("account.updated", account, previous_attributes=previous, account=account_id)
+
+    def fail_transfers(self, destination: str | None, code: str = "balance_insufficient") -> None:
+        """Make every later transfer to ``destination`` (to any destination: None) fail with ``code``.
+
+        The transfer is refused with a 400 ``invalid_request_error`` carrying that code; for
+        "balance_insufficient" with Stripe's "insufficient available funds" message. Stripe saves such a
+        failure against the idempotency key, so a retry with the same key gets the same error even after
+        :meth:`clear_transfer_failures`.
+        """
+        with self.lock:
+            self._transfer_failures[destination] = code
+
+    def clear_transfer_failures(self) -> None:
+        """Undo every :meth:`fail_transfers`: transfers succeed again (for new idempotency keys)."""
+        with self.lock:
+            self._transfer_failures.clear()
+
     def deliver(self, event: Json) -> int:
         """POST ``event`` to ``webhook_url``, signed with ``webhook_secret``; the status (0: unreachable)."""
         if not self.webhook_url or not self.webhook_secret:
@@ -473,7 +609,17 @@ class StripeStandin:
                 saved = self._idempotent.get((api_key, idem_key))
                 if saved is not None:
                     return self._replay(saved, idem_key, f"{method} {path}", fingerprint, extra)
-                result = handler(params, **kwargs)
+                try:
+                    result = handler(params, **kwargs)
+                except StripeError as exc:
+                    if exc.saved:  # the endpoint had begun executing: Stripe replays this error too
+                        self._idempotent[(api_key, idem_key)] = (
+                            fingerprint,
+                            f"{method} {path}",
+                            exc.status,
+                            exc.body,
+                        )
+                    raise
                 self._idempotent[(api_key, idem_key)] = (fingerprint, f"{method} {path}", 200, result)
                 return 200, result, extra
         except StripeError as exc:
@@ -778,6 +924,152 @@ class StripeStandin:
             raise _missing("charge", cid, param="charge")
         return copy.deepcopy(charge)
 
+    def _create_account(self, params: Json) -> Json:
+        account_type = params.get("type") or "express"
+        if account_type not in _ACCOUNT_TYPES:
+            raise StripeError(
+                400, f"Invalid type: must be one of {', '.join(sorted(_ACCOUNT_TYPES))}", param="type"
+            )
+        raw_capabilities = params.get("capabilities") or {}
+        if not isinstance(raw_capabilities, dict):
+            raise StripeError(400, "Invalid hash", param="capabilities")
+        capabilities: dict[str, str] = {}
+        for name, setting in raw_capabilities.items():
+            if not isinstance(setting, dict) or "requested" not in setting:
+                raise StripeError(
+                    400,
+                    f"Missing required param: capabilities[{name}][requested].",
+                    code="parameter_missing",
+                    param=f"capabilities[{name}][requested]",
+                )
+            if setting["requested"] == "true":
+                capabilities[name] = "inactive"
+        account_id = new_id("acct_", 16)
+        account: Json = {
+            "id": account_id,
+            "object": "account",
+            "business_type": params.get("business_type"),
+            "capabilities": capabilities,
+            "charges_enabled": False,
+            "country": str(params.get("country") or "FR").upper(),
+            "created": int(time.time()),
+            "default_currency": str(params.get("default_currency") or "eur").lower(),
+            "details_submitted": False,
+            "email": params.get("email"),
+            "external_accounts": _list_object(f"/v1/accounts/{account_id}/external_accounts", []),
+            "metadata": _metadata(params),
+            "payouts_enabled": False,
+            "requirements": _requirements(due=_ONBOARDING_REQUIREMENTS),
+            "type": account_type,
+        }
+        self.accounts[account_id] = account
+        return copy.deepcopy(account)
+
+    def _get_account(self, params: Json, aid: str) -> Json:
+        account = self.accounts.get(aid)
+        if account is None:
+            # Stripe does not say "no such account" for an account id: it refuses access (403).
+            raise StripeError(
+                403,
+                f"The provided key 'sk_test_********' does not have access to account '{aid}' (or that "
+                "account does not exist). Application access may have been revoked.",
+                code="account_invalid",
+            )
+        return copy.deepcopy(account)
+
+    def _create_account_link(self, params: Json) -> Json:
+        account_id = str(_required(params, "account"))
+        link_type = _required(params, "type")
+        if link_type not in _ACCOUNT_LINK_TYPES:
+            raise StripeError(
+                400,
+                f"Invalid type: must be one of {', '.join(sorted(_ACCOUNT_LINK_TYPES))}",
+                param="type",
+            )
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise _missing("account", account_id, status=400, param="account")
+        if link_type == "account_update" and account["type"] != "custom":
+            raise StripeError(
+                400,
+                "You cannot create `account_update` type Account Links for accounts that have access to a "
+                "Stripe-hosted Dashboard; use `account_onboarding` instead.",
+                param="type",
+            )
+        now = int(time.time())
+        self._account_links[account_id] = {
+            "type": link_type,
+            "refresh_url": params.get("refresh_url"),
+            "return_url": params.get("return_url"),
+            "expires_at": now + ACCOUNT_LINK_LIFETIME,
+        }
+        return {
+            "object": "account_link",
+            "created": now,
+            "expires_at": now + ACCOUNT_LINK_LIFETIME,
+            "url": f"{self.url}/connect/{account_id}",
+        }
+
+    def _create_transfer(self, params: Json) -> Json:
+        amount = _int(params, "amount", minimum=1)
+        currency = str(_required(params, "currency")).lower()
+        destination = str(_required(params, "destination"))
+        metadata = _metadata(params)
+        account = self.accounts.get(destination)
+        if account is None:
+            raise _missing("destination", destination, status=400, param="destination")
+        if not account["payouts_enabled"]:
+            raise StripeError(
+                400,
+                "Your destination account needs to have at least one of the following capabilities enabled: "
+                "transfers, crypto_transfers, legacy_payments",
+                code="account_invalid",
+                param="destination",
+                saved=True,
+            )
+        failure = self._transfer_failures.get(destination, self._transfer_failures.get(None))
+        if failure is not None:
+            message = _TRANSFER_FAILURES.get(failure, f"The transfer could not be made ({failure}).")
+            raise StripeError(400, message, code=failure, saved=True)
+        transfer_id = new_id("tr_")
+        transfer: Json = {
+            "id": transfer_id,
+            "object": "transfer",
+            "amount": amount,
+            "amount_reversed": 0,
+            "balance_transaction": new_id("txn_"),
+            "created": int(time.time()),
+            "currency": currency,
+            "description": params.get("description"),
+            "destination": destination,
+            "destination_payment": new_id("py_"),
+            "livemode": False,
+            "metadata": metadata,
+            "reversals": _list_object(f"/v1/transfers/{transfer_id}/reversals", []),
+            "reversed": False,
+            "source_transaction": None,
+            "source_type": "card",
+            "transfer_group": params.get("transfer_group"),
+        }
+        self.transfers[transfer_id] = transfer
+        return copy.deepcopy(transfer)
+
+    def _get_transfer(self, params: Json, tid: str) -> Json:
+        transfer = self.transfers.get(tid)
+        if transfer is None:
+            raise _missing("transfer", tid, param="transfer")
+        return copy.deepcopy(transfer)
+
+    def _list_transfers(self, params: Json) -> Json:
+        filters = {name: params[name] for name in ("destination", "transfer_group") if name in params}
+        return _page(
+            "/v1/transfers",
+            list(reversed(self.transfers.values())),
+            params,
+            resource="transfer",
+            keep=lambda transfer: all(transfer[name] == value for name, value in filters.items()),
+        )
+
     # ---------------------------------------------------------------------------------------------- state
 
     def _session(self, session_id: str) -> Json:
@@ -913,6 +1205,58 @@ class StripeStandin:
         success = self.sessions[session_id]["success_url"] or "/"
         return 303, success.replace("{CHECKOUT_SESSION_ID}", session_id)
 
+    # ---------------------------------------------------------------------------- hosted onboarding page
+
+    def expire_account_link(self, account_id: str) -> None:
+        """The account's latest link times out: visiting it now sends the seller to its ``refresh_url``."""
+        with self.lock:
+            link = self._account_links.get(account_id)
+            if link is None:
+                raise ValueError(f"no account link for {account_id}")
+            link["expires_at"] = int(time.time()) - 1
+
+    def connect_page(self, account_id: str) -> tuple[int, str]:
+        """A bare hosted onboarding page for the account's latest link: agree and submit, or go back.
+
+        Like Stripe's, the link is single-use and short-lived: once submitted or expired it redirects to
+        ``refresh_url`` (303, the target in place of the page), where the app should mint a new link.
+        """
+        with self.lock:
+            account = self.accounts.get(account_id)
+            link = self._account_links.get(account_id)
+            if account is None or link is None:
+                return 404, "<!doctype html><title>Not found</title><h1>No such account link</h1>"
+            if link.get("used") or link["expires_at"] < int(time.time()):
+                if link["refresh_url"]:
+                    return 303, link["refresh_url"]
+                return 410, "<!doctype html><title>Onboarding</title><h1>This link has expired</h1>"
+            refresh = html.escape(link["refresh_url"] or "/")
+            who = html.escape(account["email"] or account_id)
+        return 200, (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Stripe stand-in onboarding</title>"
+            f"<h1>Stripe stand-in onboarding</h1><p>Payouts for {who}</p>"
+            f'<form method=post action="/connect/{html.escape(account_id)}">'
+            "<button type=submit>Agree and submit</button></form>"
+            f'<p><a href="{refresh}">Back</a></p></html>'
+        )
+
+    def connect(self, account_id: str) -> tuple[int, str]:
+        """The seller submits the onboarding page: onboard, deliver ``account.updated``, go to return_url."""
+        status, page = self.connect_page(account_id)
+        if status != 200:
+            return status, page
+        with self.lock:
+            link = self._account_links[account_id]
+            link["used"] = True
+            target = link["return_url"] or "/"
+        try:
+            event: Json | None = self.onboard(account_id)
+        except ValueError:  # already onboarded (an account_update link): nothing changes, no event
+            event = None
+        if event is not None and self.webhook_url and self.webhook_secret:
+            self.deliver(event)
+        return 303, target
+
 
 class _Handler(BaseHTTPRequestHandler):
     """Maps HTTP onto :meth:`StripeStandin.dispatch`; HTTP/1.0, so every connection closes after a reply."""
@@ -936,6 +1280,17 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/pay/"):
             self._pay(method, path.removeprefix("/pay/"), body)
             return
+        if path.startswith("/connect/"):
+            account_id = path.removeprefix("/connect/")
+            if method == "POST":
+                status, content = self.standin.connect(account_id)
+            else:
+                status, content = self.standin.connect_page(account_id)
+            if status == 303:
+                self._send_redirect(content)
+            else:
+                self._send_html(status, content)
+            return
         headers = {name.lower(): value for name, value in self.headers.items()}
         status, payload, extra = self.standin.dispatch(method, self.path, body, headers)
         data = json.dumps(payload, indent=2).encode()
@@ -954,12 +1309,17 @@ class _Handler(BaseHTTPRequestHandler):
             form = dict(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
             status, target = self.standin.pay(session_id, form)
             if status == 303:
-                self.send_response(303)
-                self.send_header("Location", target)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self._send_redirect(target)
                 return
-        status, page = self.standin.pay_page(session_id)
+        self._send_html(*self.standin.pay_page(session_id))
+
+    def _send_redirect(self, target: str) -> None:
+        self.send_response(303)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send_html(self, status: int, page: str) -> None:
         data = page.encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
