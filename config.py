@@ -49,6 +49,9 @@ class Config:
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")  # a stand-in server in tests; unset = Stripe itself
+    # Royalties: days a sale stays "pending" (returns are possible), and the smallest payout (minor units).
+    ROYALTY_HOLD_DAYS = int(_env("ROYALTY_HOLD_DAYS", "30") or 30)
+    PAYOUT_THRESHOLD = int(_env("PAYOUT_THRESHOLD", "2500") or 2500)
     SHIPPING_RATES = _rates(_env("SHIPPING_RATES", "FR=490,EU=790,UK=990,WORLD=1490") or "")
     PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)  # reverse proxies in front, for client IP and scheme
     REDIS_URL = _env("REDIS_URL")

@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
     from contest.notifications import views as notifications
     from contest.orders import views as orders
     from contest.payments.views import bp as payments_bp
+    from contest.royalties.cli import cli as royalties_cli
+    from contest.royalties.views import bp as royalties_bp
     from contest.storage.views import bp as storage_bp
     from contest.voting import views as voting
 
@@ -44,6 +46,7 @@ def register(app: Flask) -> None:
         orders.bp,
         payments_bp,
         fulfilment_bp,
+        royalties_bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)
@@ -51,7 +54,7 @@ def register(app: Flask) -> None:
     orders.init_app(app)
     register_error_handlers(app)
     load_job_modules()  # the inline runner runs jobs in this process
-    for group in (users_cli, mail_cli, demo_cli, jobs_cli, contests_cli):
+    for group in (users_cli, mail_cli, demo_cli, jobs_cli, contests_cli, royalties_cli):
         app.cli.add_command(group)
     api.init_app(app)
     from contest.api.settings_views import bp as api_tokens_bp

@@ -9,11 +9,26 @@ from contest.fulfilment.models import PrintJob
 from contest.mail.models import OutboxMessage
 from contest.notifications.models import Notification
 from contest.orders.models import CartItem, Order, OrderLine, OrderTransition
-from contest.payments.models import PaymentEvent
+from contest.payments.models import PaymentEvent, Refund
+from contest.royalties.models import (
+    LedgerAccount,
+    LedgerPosting,
+    LedgerTransaction,
+    Payout,
+    PayoutAccount,
+    StatementSnapshot,
+)
 from contest.storage.models import StoredFile
 from contest.voting.models import DesignTally, Score, ScoreExclusion
 
 __all__ = [
+    "LedgerAccount",
+    "LedgerPosting",
+    "LedgerTransaction",
+    "Payout",
+    "PayoutAccount",
+    "Refund",
+    "StatementSnapshot",
     "ApiToken",
     "Comment",
     "CommentReport",

@@ -65,6 +65,7 @@ class Prize(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3))
     awarded_at: Mapped[datetime]
     booked_at: Mapped[datetime | None]  # set by the royalty ledger when it records the prize
+    revoked_at: Mapped[datetime | None]  # the win was vetoed: the ledger reverses a booked prize
 
 
 class Product(db.Model):

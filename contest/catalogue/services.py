@@ -26,6 +26,7 @@ from contest.designs.models import Design
 from contest.extensions import db
 from contest.jobs import enqueue
 from contest.notifications.services import notify
+from contest.royalties import services as royalties
 from contest.storage.base import get_storage
 from contest.voting.models import ContestResult, Score, ScoreExclusion
 
@@ -120,9 +121,11 @@ def veto_winner(staff: User, winner: ContestWinner, *, reason: str, now: datetim
         .where(Product.design_id == winner.design_id, Product.status == "active")
         .values(status="retired", retired_at=now, retired_reason=reason, updated_at=now)
     )
-    db.session.execute(
-        sa.delete(Prize).where(Prize.contest_id == winner.contest_id, Prize.design_id == winner.design_id)
-    )
+    prize = db.session.execute(
+        sa.select(Prize).filter_by(contest_id=winner.contest_id, design_id=winner.design_id)
+    ).scalar_one_or_none()
+    if prize is not None:
+        royalties.revoke_prize(prize, now=now)
     taken = sa.select(ContestWinner.design_id).where(ContestWinner.contest_id == winner.contest_id)
     successor = db.session.execute(
         sa.select(ContestResult.design_id, ContestResult.rank)
@@ -233,6 +236,11 @@ def promote_winner(winner: ContestWinner, *, now: datetime) -> list[Product]:
     products = list(db.session.execute(sa.select(Product).filter_by(design_id=design.id)).scalars())
     if claimed != 1:
         return []
+    prize = db.session.execute(
+        sa.select(Prize).filter_by(contest_id=contest.id, design_id=design.id)
+    ).scalar_one_or_none()
+    if prize is not None and prize.revoked_at is None:
+        royalties.book_prize(prize, now=now)
     for product in products:
         enqueue("catalogue.mockups", product_id=product.id)
     _announce(design, contest, products, now=now)

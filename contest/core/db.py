@@ -100,11 +100,15 @@ def upsert_insert(model: type | sa.Table, dialect: str | None = None) -> Any:  #
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
-def insert_ignore(model: type, **values: object) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike (for rows that must simply exist)."""
+def insert_ignore(model: type, **values: object) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike (for rows that must simply exist).
+
+    True if this call inserted the row, False if it was already there."""
     from contest.extensions import db
 
-    db.session.execute(upsert_insert(model).values(**values).on_conflict_do_nothing())
+    key = sa.inspect(model).primary_key  # RETURNING is reliable where an ORM execute's rowcount is not
+    statement = upsert_insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    return db.session.execute(statement).first() is not None
 
 
 class DriverStatement:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import (
@@ -40,10 +40,22 @@ def select_timezone() -> str | None:
     return None  # UTC until members can choose their own zone
 
 
-def money(value: Money | None) -> str:
+def money(value: Money | int | None, currency: str | None = None) -> str:
+    """A Money, or minor units with their currency (``amount|money("EUR")`` in templates)."""
     if value is None:
         return ""
+    if not isinstance(value, Money):
+        value = Money(value, currency or "EUR")
     return format_currency(value.as_decimal(), value.currency)
+
+
+def month(period: str) -> str:
+    """ "2026-10" as the locale names it: "October 2026", "octobre 2026"."""
+    try:
+        year, number_ = (int(part) for part in period.split("-"))
+        return format_date(date(year, number_, 1), "MMMM y")
+    except (ValueError, TypeError):
+        return period
 
 
 def number(value: int | float | None, fmt: str | None = None) -> str:
@@ -86,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent, "percent")
     app.add_template_filter(product_label, "product_label")
     app.add_template_filter(money, "money")
+    app.add_template_filter(month, "month")
     app.add_template_filter(number, "number")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(date_filter, "date")

@@ -110,6 +110,7 @@ class OrderLine(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"quantity BETWEEN 1 AND {MAX_QUANTITY}", name="quantity_range"),
         sa.CheckConstraint("unit_price > 0 AND line_total = unit_price * quantity", name="line_total"),
+        sa.CheckConstraint("discount BETWEEN 0 AND line_total", name="discount_within_total"),
         sa.CheckConstraint("royalty_bps BETWEEN 0 AND 10000", name="royalty_bps_range"),
     )
 
@@ -127,7 +128,14 @@ class OrderLine(db.Model):
     unit_price: Mapped[int]
     quantity: Mapped[int]
     line_total: Mapped[int]
+    discount: Mapped[int] = mapped_column(default=0, server_default="0")
+    base_cost: Mapped[int] = mapped_column(default=0, server_default="0")  # per unit, from the print partner
     royalty_bps: Mapped[int]
+
+    @property
+    def net(self) -> int:
+        """What the royalty is computed on: the line's price after discount, without shipping or tax."""
+        return self.line_total - self.discount
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

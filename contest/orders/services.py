@@ -82,6 +82,8 @@ def create_order(
                 unit_price=line.variant.price,
                 quantity=line.quantity,
                 line_total=line.variant.price * line.quantity,
+                discount=0,
+                base_cost=line.variant.base_cost,
                 royalty_bps=product.contest.royalty_bps,
             )
         )

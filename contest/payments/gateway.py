@@ -39,6 +39,15 @@ class CheckoutSession:
     amount_total: int
 
 
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    id: str
+    amount: int
+    currency: str
+    destination: str
+    payout_id: str  # from the transfer's metadata; "" when it did not come from a payout run
+
+
 class PaymentError(Exception):
     """The provider refused or could not be reached; nothing was charged."""
 
@@ -62,6 +71,28 @@ class PaymentGateway(Protocol):
 
     def verify_webhook(self, payload: bytes, signature: str) -> dict:  # type: ignore[type-arg]
         """The event, if the signature over the raw body is valid; raises InvalidSignature otherwise."""
+        ...
+
+    def create_payout_account(self, *, email: str, creator_id: int) -> str:
+        """A connected account for a creator's payouts; returns its id."""
+        ...
+
+    def onboarding_link(self, account_id: str, *, return_url: str, refresh_url: str) -> str:
+        """Where the creator gives the provider their identity and bank details."""
+        ...
+
+    def payout_account_ready(self, account_id: str) -> bool:
+        """Whether the provider will accept transfers to the account."""
+        ...
+
+    def transfer(
+        self, *, amount: int, currency: str, destination: str, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        """Send money to a connected account; returns the transfer id. PaymentError if refused."""
+        ...
+
+    def transfers(self) -> list[Transfer] | None:
+        """Every transfer the provider has made for us, for reconciliation (None: it cannot list them)."""
         ...
 
 

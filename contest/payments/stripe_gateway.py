@@ -6,7 +6,13 @@ from urllib.parse import urlsplit
 
 import stripe
 
-from contest.payments.gateway import CheckoutRequest, CheckoutSession, InvalidSignature, PaymentError
+from contest.payments.gateway import (
+    CheckoutRequest,
+    CheckoutSession,
+    InvalidSignature,
+    PaymentError,
+    Transfer,
+)
 
 HOSTED_CHECKOUT = "https://checkout.stripe.com"
 
@@ -90,3 +96,69 @@ class StripeGateway:
         except (stripe.SignatureVerificationError, ValueError) as error:
             raise InvalidSignature(str(error)) from error
         return event.to_dict()
+
+    def create_payout_account(self, *, email: str, creator_id: int) -> str:
+        try:
+            account = self._client.v1.accounts.create(
+                params={
+                    "type": "express",
+                    "email": email,
+                    "capabilities": {"transfers": {"requested": True}},
+                    "metadata": {"creator_id": str(creator_id)},
+                },
+                options={"idempotency_key": f"payout-account-{creator_id}"},
+            )
+        except stripe.StripeError as error:
+            raise PaymentError(str(error.user_message or error)) from error
+        return account.id
+
+    def onboarding_link(self, account_id: str, *, return_url: str, refresh_url: str) -> str:
+        try:
+            link = self._client.v1.account_links.create(
+                params={
+                    "account": account_id,
+                    "type": "account_onboarding",
+                    "return_url": return_url,
+                    "refresh_url": refresh_url,
+                }
+            )
+        except stripe.StripeError as error:
+            raise PaymentError(str(error.user_message or error)) from error
+        return link.url
+
+    def payout_account_ready(self, account_id: str) -> bool:
+        try:
+            account = self._client.v1.accounts.retrieve(account_id)
+        except stripe.StripeError as error:
+            raise PaymentError(str(error.user_message or error)) from error
+        return bool(account.payouts_enabled)
+
+    def transfer(
+        self, *, amount: int, currency: str, destination: str, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        try:
+            transfer = self._client.v1.transfers.create(
+                params={
+                    "amount": amount,
+                    "currency": currency.lower(),
+                    "destination": destination,
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as error:
+            raise PaymentError(str(error.user_message or error)) from error
+        return transfer.id
+
+    def transfers(self) -> list[Transfer]:
+        listing = self._client.v1.transfers.list(params={"limit": 100})
+        return [
+            Transfer(
+                id=t.id,
+                amount=t.amount,
+                currency=t.currency.upper(),
+                destination=str(t.destination),
+                payout_id=(t.metadata.to_dict() if t.metadata else {}).get("payout_id", ""),
+            )
+            for t in listing.auto_paging_iter()
+        ]

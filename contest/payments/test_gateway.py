@@ -13,7 +13,7 @@ import time
 
 from flask import url_for
 
-from contest.payments.gateway import CheckoutRequest, CheckoutSession, InvalidSignature
+from contest.payments.gateway import CheckoutRequest, CheckoutSession, InvalidSignature, Transfer
 
 TOLERANCE = 300  # seconds, as Stripe
 
@@ -39,6 +39,23 @@ class TestGateway:
 
     def refund(self, payment_intent_id: str, amount: int, *, idempotency_key: str) -> str:
         return f"re_testpay_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"
+
+    def create_payout_account(self, *, email: str, creator_id: int) -> str:
+        return f"acct_testpay_{creator_id}"
+
+    def onboarding_link(self, account_id: str, *, return_url: str, refresh_url: str) -> str:
+        return url_for("royalties.test_onboarding", account_id=account_id)
+
+    def payout_account_ready(self, account_id: str) -> bool:
+        return True  # its onboarding page is one click: having reached it is enough
+
+    def transfer(
+        self, *, amount: int, currency: str, destination: str, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        return f"tr_testpay_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"
+
+    def transfers(self) -> list[Transfer] | None:
+        return None  # nothing was sent anywhere: there is nothing to compare with
 
     def sign(self, event: dict) -> tuple[bytes, str]:  # type: ignore[type-arg]
         payload = json.dumps(event).encode()

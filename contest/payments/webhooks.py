@@ -22,6 +22,7 @@ from contest.orders.models import CartItem, Order, OrderLine
 from contest.orders.services import move
 from contest.payments.gateway import PaymentGateway
 from contest.payments.models import PaymentEvent
+from contest.royalties import services as royalties
 
 AFTER_PAYMENT = ("paid", "in_production", "shipped", "delivered", "partially_refunded")
 # A refund can also close an order that was cancelled and then paid anyway (see _paid).
@@ -79,6 +80,11 @@ def apply(event: dict[str, Any], *, now: datetime) -> tuple[Order | None, str]:
             changed = move(order.id, ("pending",), "cancelled", now=now, note=note)
             return order, note if changed else f"{note}: order was already {order.status}"
         return order, "ignored"
+    if kind == "account.updated":
+        from contest.royalties.payouts import account_updated
+
+        known = account_updated(str(obj.get("id", "")), ready=bool(obj.get("payouts_enabled")), now=now)
+        return None, "payout account updated" if known else "unknown account: recorded and ignored"
     intent = obj.get("payment_intent")
     order = (
         db.session.execute(sa.select(Order).filter_by(payment_intent_id=str(intent))).scalar_one_or_none()
@@ -105,10 +111,18 @@ def apply(event: dict[str, Any], *, now: datetime) -> tuple[Order | None, str]:
         move(
             order.id, REFUNDABLE_FROM, status, now=now, note=f"refunded {refunded}", amount_refunded=refunded
         )
+        royalties.reverse_refunds(order, now=now)
         return order, status
     if kind == "charge.dispute.created":
         reason = f"dispute opened: {obj.get('reason', 'unknown')}"
         db.session.execute(sa.update(Order).where(Order.id == order.id).values(flagged_reason=reason))
+        royalties.hold_dispute(order, now=now, dispute_id=str(obj.get("id", "")))
+        return order, reason
+    if kind == "charge.dispute.closed":
+        won = obj.get("status") == "won"
+        reason = f"dispute {'won' if won else 'lost'}: {obj.get('reason', 'unknown')}"
+        db.session.execute(sa.update(Order).where(Order.id == order.id).values(flagged_reason=reason))
+        royalties.close_dispute(order, won=won, now=now, dispute_id=str(obj.get("id", "")))
         return order, reason
     return order, "ignored"
 
@@ -159,6 +173,7 @@ def _paid(order: Order, session: dict[str, Any], *, now: datetime) -> str:
 
     create_jobs(order.id, now=now)
     db.session.refresh(order)
+    royalties.accrue_order(order, now=now)
     queue_email(
         order.email,
         "receipt",

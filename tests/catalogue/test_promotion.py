@@ -15,6 +15,8 @@ from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.extensions import db
 from contest.notifications.models import Notification
+from contest.royalties.ledger import creator_balances
+from contest.royalties.models import LedgerTransaction
 from contest.voting import services as voting
 from tests.conftest import login, submit
 from tests.factories import PASSWORD, make_contest, make_design, make_user
@@ -82,6 +84,8 @@ def test_closing_puts_the_winner_on_sale_with_everything_it_needs(app, ctx):
         assert products_of(other.id) == []
     prize = db.session.execute(sa.select(Prize)).scalar_one()
     assert (prize.design_id, prize.amount, prize.currency) == (winner_design.id, 50000, "EUR")
+    assert prize.booked_at is not None
+    assert creator_balances(scene["artists"][0].id, "EUR")["creator_cleared"] == 50000  # in the ledger
     assert "design_won" in kinds(scene["artists"][0].id)
     assert "design_won" not in kinds(scene["artists"][1].id)
     assert "results_published" in kinds(scene["artists"][1].id)  # every entrant gets their report
@@ -174,7 +178,13 @@ def test_a_veto_after_products_exist_retires_them(app, ctx):
         services.veto_winner(scene["staff"], winner, reason="Stolen artwork.", now=utcnow())
     db.session.expire_all()
     assert {p.status for p in products_of(scene["designs"][0].id)} == {"retired"}
-    assert db.session.execute(sa.select(Prize).filter_by(design_id=scene["designs"][0].id)).first() is None
+    prize = db.session.execute(sa.select(Prize).filter_by(design_id=scene["designs"][0].id)).scalar_one()
+    assert prize.revoked_at is not None  # kept, and reversed by a new ledger transaction
+    booked = db.session.execute(
+        sa.select(LedgerTransaction.kind).filter_by(prize_id=prize.id).order_by(LedgerTransaction.id)
+    ).scalars()
+    assert list(booked) == ["prize", "prize_reversal"]
+    assert creator_balances(scene["artists"][0].id, "EUR")["creator_cleared"] == 0
     product = products_of(scene["designs"][0].id)[0]
     response = app.test_client().get(f"/shop/{product.slug}")
     assert response.status_code == 410

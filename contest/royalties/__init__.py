@@ -1,0 +1,1 @@
+"""Royalty ledger, payouts and creator statements."""
