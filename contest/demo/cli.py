@@ -36,6 +36,19 @@ def seed_command(if_empty: bool) -> None:
 
     report = close_contests(utcnow())
     click.echo(f"{len(report.promoted)} winning design(s) now in the shop.")
+    # Members buy them (weeks ago and lately): royalties, a refund, a payout, last month's statement.
+    from contest.demo.sales import seed_sales
+
+    staff = db.session.execute(sa.select(User).filter_by(email=seed_module.STAFF[0])).scalar_one()
+    buyers = list(
+        db.session.execute(
+            sa.select(User).where(User.email.in_([m[0] for m in seed_module.MEMBERS]))
+        ).scalars()
+    )
+    creators = seed_sales(now=utcnow(), staff=staff, buyers=buyers)
+    for creator_id in creators:
+        creator = db.session.get(User, creator_id)
+        click.echo(f"  {creator.email} has sales, a payout and statements (Account menu → Earnings).")
     click.echo("Demo data created. Log in with:")
     for role, login, password in result.credentials:
         click.echo(f"  {role:<7} {login:<28} password: {password}")

@@ -83,6 +83,16 @@ def test_demo_seed_makes_a_lively_site_once(app, client, ctx, monkeypatch):
     shop = client.get("/shop?contest=night-animals").get_data(as_text=True)  # the winners are on sale
     assert shop.count('class="design-tile product-tile"') >= 3
     assert "winning design(s) now in the shop" in result.output
+    # Sales with royalties: cleared and pending, a refund, a past payout and last month's statement.
+    from contest.payments.models import Refund
+    from contest.royalties.models import Payout, StatementSnapshot
+
+    assert "has sales, a payout and statements" in result.output
+    assert db.session.query(Refund).filter_by(status="confirmed").count() == 1
+    assert db.session.query(Payout).filter_by(status="paid").count() >= 1
+    assert db.session.query(StatementSnapshot).count() >= 1
+    reconciled = runner.invoke(args=["royalties", "reconcile"])
+    assert reconciled.exit_code == 0, reconciled.output
     skipped = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "skipped" in skipped.output
     runner.invoke(args=["demo", "seed"])
