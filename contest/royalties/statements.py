@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from contest.accounts.models import User
+from contest.catalogue.types import COLOUR_LABELS
 from contest.core.db import insert_ignore
 from contest.core.i18n import money, percent, product_label
 from contest.core.money import Money
@@ -129,7 +130,7 @@ def build(creator: User, period: str, currency: str, *, now: datetime) -> Statem
                 status=status,
                 order_id=tx.order_id,
                 product=f"{line.title} — {product_label(line.type_code)}" if line else "",
-                variant=f"{line.size} · {line.colour}" if line else "",
+                variant=f"{line.size} · {_(COLOUR_LABELS.get(line.colour, line.colour))}" if line else "",
                 quantity=line.quantity if line else None,
                 retail_price=line.unit_price if line else None,
                 discount=line.discount if line else None,
