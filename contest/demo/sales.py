@@ -42,30 +42,11 @@ def _buy(gateway: TestGateway, buyer: User, items: list[tuple[int, int]], *, at:
             now=at,
         )
         order.checkout_session_id = f"cs_testpay_demo_{order.id}"
-    event = {
-        "id": f"evt_testpay_{secrets.token_hex(8)}",
-        "object": "event",
-        "type": "checkout.session.completed",
-        "data": {
-            "object": {
-                "id": order.checkout_session_id,
-                "object": "checkout.session",
-                "amount_total": order.total,
-                "currency": order.currency.lower(),
-                "payment_status": "paid",
-                "payment_intent": f"pi_testpay_{order.id}",
-                "shipping_details": {
-                    "name": buyer.display_name or buyer.username,
-                    "address": {
-                        "line1": "12 rue des Arts",
-                        "postal_code": "69001",
-                        "city": "Lyon",
-                        "country": "FR",
-                    },
-                },
-            }
-        },
-    }
+    event = gateway.completed_event(
+        order,
+        name=buyer.display_name or buyer.username,
+        address={"line1": "12 rue des Arts", "postal_code": "69001", "city": "Lyon", "country": "FR"},
+    )
     payload, signature = gateway.sign(event)
     with unit_of_work():
         webhooks.receive(gateway, payload, signature, now=at)

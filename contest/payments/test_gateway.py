@@ -9,11 +9,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
+from typing import TYPE_CHECKING
 
 from flask import url_for
 
 from contest.payments.gateway import CheckoutRequest, CheckoutSession, InvalidSignature, Transfer
+
+if TYPE_CHECKING:
+    from contest.orders.models import Order
 
 TOLERANCE = 300  # seconds, as Stripe
 
@@ -56,6 +61,26 @@ class TestGateway:
 
     def transfers(self) -> list[Transfer] | None:
         return None  # nothing was sent anywhere: there is nothing to compare with
+
+    def completed_event(self, order: Order, *, name: str, address: dict[str, str]) -> dict:  # type: ignore[type-arg]
+        """The checkout.session.completed event Stripe would send once the order's page is paid."""
+        return {
+            "id": f"evt_testpay_{secrets.token_hex(8)}",
+            "object": "event",
+            "type": "checkout.session.completed",
+            "data": {
+                "object": {
+                    "id": order.checkout_session_id,
+                    "object": "checkout.session",
+                    "amount_total": order.total,
+                    "currency": order.currency.lower(),
+                    "client_reference_id": str(order.id),
+                    "payment_status": "paid",
+                    "payment_intent": f"pi_testpay_{order.id}",
+                    "shipping_details": {"name": name, "address": address},
+                }
+            },
+        }
 
     def sign(self, event: dict) -> tuple[bytes, str]:  # type: ignore[type-arg]
         payload = json.dumps(event).encode()

@@ -74,26 +74,11 @@ def test_pay(session_id: str) -> ResponseReturnValue:
         abort(400)
     gateway = get_gateway()
     assert isinstance(gateway, TestGateway)  # noqa: S101 - _test_order checked it
-    event = {
-        "id": f"evt_testpay_{secrets.token_hex(8)}",
-        "object": "event",
-        "type": "checkout.session.completed",
-        "data": {
-            "object": {
-                "id": session_id,
-                "object": "checkout.session",
-                "amount_total": order.total,
-                "currency": order.currency.lower(),
-                "client_reference_id": str(order.id),
-                "payment_status": "paid",
-                "payment_intent": f"pi_testpay_{order.id}",
-                "shipping_details": {
-                    "name": request.form.get("name", "")[:100],
-                    "address": {"line1": request.form.get("address", "")[:200], "country": "FR"},
-                },
-            }
-        },
-    }
+    event = gateway.completed_event(
+        order,
+        name=request.form.get("name", "")[:100],
+        address={"line1": request.form.get("address", "")[:200], "country": "FR"},
+    )
     payload, signature = gateway.sign(event)
     with unit_of_work():
         webhooks.receive(gateway, payload, signature, now=utcnow())

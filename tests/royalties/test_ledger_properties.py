@@ -22,9 +22,10 @@ from contest.orders.models import Order, OrderLine
 from contest.payments.models import Refund
 from contest.payments.test_gateway import TestGateway
 from contest.royalties import ledger, payouts, services, statements
-from contest.royalties.models import LedgerPosting, PayoutAccount
+from contest.royalties.models import PayoutAccount
 from tests.conftest import truncate_all
 from tests.factories import make_contest, make_design, make_user
+from tests.royalties.test_ledger import unbalanced
 
 SETTINGS = settings(
     deadline=None,
@@ -90,16 +91,6 @@ def _refunded(order: Order) -> int:
     return db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0)).where(Refund.order_id == order.id)
     ).scalar_one()
-
-
-def _unbalanced() -> int:
-    return len(
-        db.session.execute(
-            sa.select(LedgerPosting.transaction_id)
-            .group_by(LedgerPosting.transaction_id, LedgerPosting.currency)
-            .having(sa.func.sum(LedgerPosting.amount) != 0)
-        ).all()
-    )
 
 
 @SETTINGS
@@ -192,7 +183,7 @@ def _play(app, plan) -> None:  # noqa: ANN001 - Flask app, list of steps
             after = ledger.creator_balances(artist.id, "EUR")["creator_cleared"]
             assert after >= 0 or after == before  # a payout never takes the balance below zero
             assert after in (0, before)  # it pays all that is cleared, or nothing
-        assert _unbalanced() == 0
+        assert unbalanced() == []
     owed = sum(ledger.creator_balances(artist.id, "EUR").values())
     creator = db.session.get(type(artist), artist.id)
     statement = statements.build(creator, statements.period_of(now), "EUR", now=now)

@@ -16,23 +16,17 @@ from contest.royalties.models import Payout, PayoutAccount
 from tests.catalogue.test_promotion import closed_contest
 from tests.conftest import login, submit
 from tests.factories import PASSWORD
-from tests.orders.test_checkout import SECRET, deliver
-from tests.stripe_standin import StripeStandin
+from tests.orders.test_checkout import deliver
+from tests.orders.test_checkout import stripe_app as stripe_app  # noqa: F401 - the fixture
 
 PRIZE = 50000
 PERIOD = "2026-10"
 
 
 @pytest.fixture
-def standin(app):
-    with StripeStandin() as server:
-        app.config.update(
-            STRIPE_SECRET_KEY="sk_test_payouts", STRIPE_WEBHOOK_SECRET=SECRET, STRIPE_API_BASE=server.url
-        )
-        try:
-            yield server
-        finally:
-            app.config.update(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None, STRIPE_API_BASE=None)
+def standin(stripe_app):
+    """The Stripe stand-in, with the app pointed at it."""
+    return stripe_app
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def test_a_stray_transfer_is_reported(app, standin, winner):
 
     account_id = connect(app, standin, winner)
     run(app)
-    client = stripe.StripeClient("sk_test_payouts", base_addresses={"api": standin.url})
+    client = stripe.StripeClient("sk_test_atelier", base_addresses={"api": standin.url})
     client.v1.transfers.create(params={"amount": 999, "currency": "eur", "destination": account_id})
     code, output = reconcile(app)
     assert code == 1
