@@ -38,6 +38,7 @@ def test_a_creator_reads_and_downloads_their_statement(page: Page, live_server, 
     menu(page, "Earnings")
     expect(page.get_by_role("heading", name="Earnings")).to_be_visible()
     expect(page.locator(".royalty-chart")).to_be_visible()
+    page.screenshot(path=str(artifacts / "earnings.png"), full_page=True)
     page.locator(".statement-list a").first.click()  # the newest month: this one
     expect(page.locator(".statement-lines")).to_contain_text("Sale")
     expect(page.locator(".statement-lines")).to_contain_text("rounded half up to the cent")
