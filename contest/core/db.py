@@ -104,11 +104,20 @@ def insert_ignore(model: type, **values: object) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike (for rows that must simply exist).
 
     True if this call inserted the row, False if it was already there."""
+
+    return insert_returning_key(model, **values) is not None
+
+
+def insert_returning_key(model: type, **values: object) -> Any:  # noqa: ANN401 - the primary key's type
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the primary key: the new row's key, or None if it existed.
+
+    (RETURNING is reliable where an ORM execute's rowcount is not.)"""
     from contest.extensions import db
 
-    key = sa.inspect(model).primary_key  # RETURNING is reliable where an ORM execute's rowcount is not
+    key = sa.inspect(model).primary_key
     statement = upsert_insert(model).values(**values).on_conflict_do_nothing().returning(*key)
-    return db.session.execute(statement).first() is not None
+    row = db.session.execute(statement).first()
+    return None if row is None else row[0]
 
 
 class DriverStatement:

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from contest.core.db import insert_ignore
+from contest.core.db import insert_ignore, insert_returning_key
 from contest.extensions import db
 from contest.royalties.models import LedgerAccount, LedgerPosting, LedgerTransaction
 
@@ -22,14 +23,29 @@ Entry = tuple[str, int | None, int]  # (account kind, creator id or None, signed
 
 
 def account_id(kind: str, currency: str, creator_id: int | None = None) -> int:
-    """The account's id, created on first use (concurrent first uses make one row)."""
+    """The account's id, created on first use (concurrent first uses make one row).
+
+    Ids are remembered for the session (accounts are never deleted), and forgotten on rollback, when
+    an account created in the rolled-back transaction is gone."""
     creator_id = creator_id or 0
-    query = sa.select(LedgerAccount.id).filter_by(kind=kind, currency=currency, creator_id=creator_id)
-    found = db.session.execute(query).scalar_one_or_none()
-    if found is None:
-        insert_ignore(LedgerAccount, kind=kind, currency=currency, creator_id=creator_id)
-        found = db.session.execute(query).scalar_one()
-    return found
+    cache: dict[tuple[str, str, int], int] = db.session.info.setdefault(_CACHE, {})
+    key = (kind, currency, creator_id)
+    if key not in cache:
+        query = sa.select(LedgerAccount.id).filter_by(kind=kind, currency=currency, creator_id=creator_id)
+        found = db.session.execute(query).scalar_one_or_none()
+        if found is None:
+            insert_ignore(LedgerAccount, kind=kind, currency=currency, creator_id=creator_id)
+            found = db.session.execute(query).scalar_one()
+        cache[key] = found
+    return cache[key]
+
+
+_CACHE = "ledger_account_ids"
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_accounts(session: Session) -> None:
+    session.info.pop(_CACHE, None)
 
 
 def post(
@@ -50,7 +66,7 @@ def post(
     lines = [(account, creator, amount) for account, creator, amount in entries if amount]
     if sum(amount for _a, _c, amount in lines) != 0:
         raise LedgerError(f"transaction {key} does not balance: {lines}")
-    inserted = insert_ignore(
+    tx_id = insert_returning_key(
         LedgerTransaction,
         key=key,
         kind=kind,
@@ -60,9 +76,8 @@ def post(
         memo=memo,
         **refs,
     )
-    if not inserted:
+    if tx_id is None:
         return None
-    tx_id = db.session.execute(sa.select(LedgerTransaction.id).filter_by(key=key)).scalar_one()
     if lines:
         db.session.execute(
             sa.insert(LedgerPosting),

@@ -144,3 +144,12 @@ def test_cutting_a_month_twice_keeps_the_first_snapshot(app, paid_order):
     with pytest.raises(statements.BadPeriod):
         statements.cut_month(period_now(), now=utcnow())
     _ = services  # the module under test for the rounding rule is covered in test_ledger
+
+
+def test_explanations_follow_the_readers_language(app, paid_order):
+    artist = artist_of(paid_order)
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        built = statements.build(artist, period_now(), "EUR", now=utcnow())
+    sale = next(line for line in built.lines if line.kind == "sale" and line.rate_bps)
+    assert sale.explanation.startswith("10\u00a0% × 42,00\u00a0€ = 4,20\u00a0€, arrondi")
+    assert sale.variant.endswith("· Noir")
