@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from contest.catalogue.seo import bp as seo_bp
     from contest.catalogue.views import bp as catalogue_bp
     from contest.comments.views import bp as comments_bp
+    from contest.community.views import bp as community_bp
     from contest.contests.cli import cli as contests_cli
     from contest.contests.views import bp as contests_bp
     from contest.core.views import bp as core_bp
@@ -47,6 +48,7 @@ def register(app: Flask) -> None:
         payments_bp,
         fulfilment_bp,
         royalties_bp,
+        community_bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)

@@ -3,11 +3,12 @@
 from contest.accounts.models import ApiToken, User
 from contest.catalogue.models import ContestWinner, Mockup, Prize, Product, ProductVariant
 from contest.comments.models import Comment, CommentReport
+from contest.community.models import Follow
 from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.fulfilment.models import PrintJob
 from contest.mail.models import OutboxMessage
-from contest.notifications.models import Notification
+from contest.notifications.models import Notification, NotificationPreference
 from contest.orders.models import CartItem, Order, OrderLine, OrderTransition
 from contest.payments.models import PaymentEvent, Refund
 from contest.royalties.models import (
@@ -22,6 +23,8 @@ from contest.storage.models import StoredFile
 from contest.voting.models import DesignTally, Score, ScoreExclusion
 
 __all__ = [
+    "Follow",
+    "NotificationPreference",
     "LedgerAccount",
     "LedgerPosting",
     "LedgerTransaction",

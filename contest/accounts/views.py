@@ -186,8 +186,21 @@ def profile(username: str) -> ResponseReturnValue:
     if user.username != username:
         return redirect(url_for("accounts.profile", username=user.username), 301)
     from contest.catalogue.services import artist_products
+    from contest.community import recognition
+    from contest.community import services as community
+    from contest.designs.forms import ActionForm
 
-    return render_template("accounts/profile.html", profile=user, products=artist_products(user.id))
+    return render_template(
+        "accounts/profile.html",
+        profile=user,
+        products=artist_products(user.id),
+        followers=community.follower_count(user.id),
+        is_following=current_user.is_authenticated and community.is_following(current_user.id, user.id),
+        follow_form=ActionForm(),
+        honours=recognition.recognition(user.id, now=utcnow()),
+        badge_labels=recognition.BADGE_LABELS,
+        badge_hints=recognition.BADGE_HINTS,
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

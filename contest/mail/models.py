@@ -20,6 +20,8 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     template: Mapped[str] = mapped_column(sa.String(64))
+    # Optional news (not account or order email) can be stopped in one click (RFC 8058 headers).
+    unsubscribe_url: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -22,13 +22,20 @@ MAX_ATTEMPTS = 8
 
 
 def queue_email(
-    to: str, template: str, *, now: datetime, locale: str = "en", **context: Any
+    to: str,
+    template: str,
+    *,
+    now: datetime,
+    locale: str = "en",
+    unsubscribe_url: str | None = None,
+    **context: Any,
 ) -> OutboxMessage:
     """Render ``templates/email/<template>.{txt,html}`` in the recipient's language and queue it.
 
     The message is sent after the surrounding unit of work commits, never before.
     """
     with force_locale(locale):
+        context["unsubscribe_url"] = unsubscribe_url
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         body_text = render_template(f"email/{template}.txt", **context)
         body_html = render_template(f"email/{template}.html", **context)
@@ -38,6 +45,7 @@ def queue_email(
         body_text=body_text,
         body_html=body_html,
         template=template,
+        unsubscribe_url=unsubscribe_url,
         created_at=now,
     )
     db.session.add(message)

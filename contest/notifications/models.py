@@ -26,3 +26,22 @@ class Notification(db.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+CHANNELS = ("email", "in_app", "off")  # email = in the app and by email
+
+
+class NotificationPreference(db.Model):
+    """How a member wants to hear about one kind of news; no row = the kind's default."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "kind"),
+        sa.CheckConstraint("channel IN ('email', 'in_app', 'off')", name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    channel: Mapped[str] = mapped_column(sa.String(8))
+    updated_at: Mapped[datetime]

@@ -6,15 +6,19 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from contest.accounts.models import User
+from contest.core.db import upsert_insert
+from contest.core.errors import DomainError
 from contest.core.i18n import N_
 from contest.core.security import external_url
 from contest.extensions import db
 from contest.mail.services import queue_email
-from contest.notifications.models import Notification
+from contest.notifications.models import CHANNELS, Notification, NotificationPreference
 
 # Each kind's sentence, translated when shown; params fill the placeholders.
 MESSAGES: dict[str, str] = {
@@ -31,6 +35,73 @@ MESSAGES: dict[str, str] = {
     "design_for_sale": N_("A design you loved is now for sale: “%(title)s”."),
     "promotion_failed": N_("“%(title)s” could not be put on sale: %(reason)s"),
 }
+
+
+# What each kind is about, for the preferences page; staff-only kinds are shown to staff only.
+KIND_LABELS: dict[str, str] = {
+    "design_ready": N_("Your upload is processed"),
+    "design_failed": N_("Your upload could not be processed"),
+    "design_approved": N_("Your design is approved"),
+    "design_rejected": N_("Your design is not accepted"),
+    "design_taken_down": N_("Your design is taken down after a report"),
+    "results_published": N_("Results of the contests you entered"),
+    "design_won": N_("Your design wins"),
+    "design_for_sale": N_("A design you loved goes on sale"),
+    "report_received": N_("Infringement reports (staff)"),
+    "promotion_failed": N_("A winner could not be put on sale (staff)"),
+}
+STAFF_KINDS = frozenset({"report_received", "promotion_failed"})
+# Kinds a member cannot silence entirely: they concern their own work's removal.
+ESSENTIAL = frozenset({"design_taken_down"})
+DEFAULT_CHANNEL = "email"
+
+
+def channel_for(user_id: int, kind: str) -> str:
+    """How the member hears about this kind: "email" (and in the app), "in_app" or "off"."""
+    chosen = db.session.execute(
+        sa.select(NotificationPreference.channel).filter_by(user_id=user_id, kind=kind)
+    ).scalar_one_or_none()
+    if chosen is None:
+        return DEFAULT_CHANNEL
+    return "in_app" if chosen == "off" and kind in ESSENTIAL else chosen
+
+
+def preferences(user: User) -> list[tuple[str, str]]:
+    """(kind, channel) for every kind this member can receive."""
+    kinds = [kind for kind in KIND_LABELS if user.is_staff or kind not in STAFF_KINDS]
+    return [(kind, channel_for(user.id, kind)) for kind in kinds]
+
+
+def set_channel(user: User, kind: str, channel: str, *, now: datetime) -> None:
+    if kind not in KIND_LABELS or channel not in CHANNELS:
+        raise DomainError(_("Unknown notification setting."))
+    if channel == "off" and kind in ESSENTIAL:
+        raise DomainError(_("This notification cannot be turned off: it concerns your own work."))
+    db.session.execute(
+        upsert_insert(NotificationPreference)
+        .values(user_id=user.id, kind=kind, channel=channel, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["user_id", "kind"], set_={"channel": channel, "updated_at": now}
+        )
+    )
+
+
+_UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    """A link that stops one kind of email without logging in; it never expires (as mail clients expect)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT).dumps([user_id, kind])
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    try:
+        user_id, kind = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT).loads(
+            token
+        )
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return (int(user_id), str(kind)) if kind in KIND_LABELS else None
 
 
 def message_for(notification: Notification) -> str:
@@ -53,15 +124,31 @@ def notify(
     email: bool = True,
     endpoint_values: dict[str, Any] | None = None,
     **params: Any,
-) -> Notification:
-    """Add a notification (and queue its email) in the caller's unit of work."""
+) -> Notification | None:
+    """Add a notification (and queue its email) in the caller's unit of work, as the member chose.
+
+    Returns None when the member turned this kind off."""
+    channel = channel_for(user.id, kind) if kind in KIND_LABELS else DEFAULT_CHANNEL
+    if channel == "off":
+        return None
     link = external_url(endpoint, **(endpoint_values or {})) if endpoint else None
     notification = Notification(user_id=user.id, kind=kind, params=params, link=link, created_at=now)
     db.session.add(notification)
-    if email:
+    if email and channel == "email":
         with force_locale(user.locale):
             text = message_for(notification)
-        queue_email(user.email, "notification", now=now, locale=user.locale, user=user, text=text, link=link)
+        queue_email(
+            user.email,
+            "notification",
+            now=now,
+            locale=user.locale,
+            unsubscribe_url=external_url("notifications.unsubscribe", token=unsubscribe_token(user.id, kind))
+            if kind not in ESSENTIAL
+            else None,
+            user=user,
+            text=text,
+            link=link,
+        )
     return notification
 
 
