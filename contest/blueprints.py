@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     from contest.designs.moderation_views import bp as moderation_bp
     from contest.designs.views import bp as designs_bp
     from contest.fulfilment.views import bp as fulfilment_bp
+    from contest.ideas.views import bp as ideas_bp
     from contest.jobs.cli import cli as jobs_cli
     from contest.jobs.registry import load_job_modules
     from contest.mail.cli import cli as mail_cli
@@ -49,6 +50,7 @@ def register(app: Flask) -> None:
         fulfilment_bp,
         royalties_bp,
         community_bp,
+        ideas_bp,
     ):
         app.register_blueprint(blueprint)
     notifications.init_app(app)

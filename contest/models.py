@@ -7,6 +7,7 @@ from contest.community.models import Follow
 from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.fulfilment.models import PrintJob
+from contest.ideas.models import Idea, IdeaComment, IdeaImage, IdeaSupport
 from contest.mail.models import OutboxMessage
 from contest.notifications.models import Notification, NotificationPreference
 from contest.orders.models import CartItem, Order, OrderLine, OrderTransition
@@ -23,6 +24,10 @@ from contest.storage.models import StoredFile
 from contest.voting.models import DesignTally, Score, ScoreExclusion
 
 __all__ = [
+    "Idea",
+    "IdeaComment",
+    "IdeaImage",
+    "IdeaSupport",
     "Follow",
     "NotificationPreference",
     "LedgerAccount",

@@ -11,6 +11,7 @@ from contest.contests.models import Contest
 from contest.core.security import external_url
 from contest.designs.models import Design
 from contest.extensions import db
+from contest.ideas.models import Idea
 
 bp = Blueprint("seo", __name__)
 SITEMAP_LIMIT = 45_000  # the protocol allows 50,000 URLs per file
@@ -30,7 +31,7 @@ def robots() -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    """Published contests and their galleries, public designs, products on sale, and their artists."""
+    """Published contests and their galleries, public designs, products on sale, their artists, and ideas."""
     urls: list[tuple[str, object]] = [
         (external_url("core.home"), None),
         (external_url("catalogue.index"), None),
@@ -62,5 +63,8 @@ def sitemap() -> Response:
         .limit(SITEMAP_LIMIT)
     ).scalars()
     urls += [(external_url("accounts.profile", username=name), None) for name in artists]
+    urls.append((external_url("ideas.board"), None))
+    ideas = db.session.execute(sa.select(Idea.id, Idea.updated_at).limit(SITEMAP_LIMIT)).all()
+    urls += [(external_url("ideas.detail", idea_id=i), updated) for i, updated in ideas]
     body = render_template("seo/sitemap.xml", urls=urls[:SITEMAP_LIMIT])
     return Response(body, mimetype="application/xml")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from contest.accounts.models import User
-from contest.community import services
+from contest.community import leaderboards, services
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.core.errors import DomainError
@@ -66,4 +66,20 @@ def feed() -> ResponseReturnValue:
     older = items[-1].at.isoformat() if len(items) == services.FEED_PAGE else None
     return render_template(
         "community/feed.html", items=items, following=services.following(current_user.id), older=older
+    )
+
+
+@bp.get("/leaderboards")
+def leaderboards_page() -> ResponseReturnValue:
+    now = utcnow()
+    available = leaderboards.seasons(now=now)
+    season = request.args.get("season", type=int) or available[0]
+    if season not in available:
+        abort(404)
+    return render_template(
+        "community/leaderboards.html",
+        season=season,
+        seasons=available,
+        artists=leaderboards.top_artists(season),
+        scorers=leaderboards.top_scorers(season),
     )

@@ -52,7 +52,15 @@ def detail(slug: str) -> ResponseReturnValue:
         abort(404)
     _advance(now)
     db.session.refresh(contest)
-    return render_template("contests/detail.html", contest=contest, now=now, phase=contest.phase(now))
+    from contest.ideas.services import idea_for_contest
+
+    return render_template(
+        "contests/detail.html",
+        contest=contest,
+        now=now,
+        phase=contest.phase(now),
+        idea=idea_for_contest(contest.id),
+    )
 
 
 @bp.get("/staff/contests")

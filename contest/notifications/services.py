@@ -34,6 +34,8 @@ MESSAGES: dict[str, str] = {
     "design_won": N_("“%(title)s” won %(contest)s and is now for sale in the shop. Congratulations!"),
     "design_for_sale": N_("A design you loved is now for sale: “%(title)s”."),
     "promotion_failed": N_("“%(title)s” could not be put on sale: %(reason)s"),
+    "idea_accepted": N_("Your idea “%(title)s” became a contest: %(contest)s. Thank you!"),
+    "idea_declined": N_("Your idea “%(title)s” was not taken up this time."),
 }
 
 
@@ -49,6 +51,8 @@ KIND_LABELS: dict[str, str] = {
     "design_for_sale": N_("A design you loved goes on sale"),
     "report_received": N_("Infringement reports (staff)"),
     "promotion_failed": N_("A winner could not be put on sale (staff)"),
+    "idea_accepted": N_("Your idea becomes a contest"),
+    "idea_declined": N_("Your idea is declined"),
 }
 STAFF_KINDS = frozenset({"report_received", "promotion_failed"})
 # Kinds a member cannot silence entirely: they concern their own work's removal.

@@ -125,3 +125,22 @@ def test_profiles_show_wins_badges_and_scorer_statistics(app, scene):
     assert ">First entry<" not in voter
     assert longest_streak([1, 2, 3, 4, 5], {1, 3, 4, 5}) == 3
     assert longest_streak([1, 2], set()) == 0
+
+
+def test_season_leaderboards_count_wins_sales_and_scores_never_money(app, scene):
+    from contest.accounts.models import User
+    from contest.catalogue.models import Product
+    from contest.demo.sales import _buy
+    from contest.payments.test_gateway import TestGateway
+
+    close_contests(utcnow())
+    product = db.session.execute(sa.select(Product)).scalars().first()
+    buyer = db.session.get(User, scene["voters"][1].id)
+    _buy(TestGateway(secret=app.config["SECRET_KEY"]), buyer, [(product.variants[0].id, 3)], at=utcnow())
+    page = app.test_client().get("/leaderboards").get_data(as_text=True)
+    artists = page.split("Top artists")[1].split("Top scorers")[0]
+    assert re.search(r"artist0</a></td><td class=\"num\">1</td><td class=\"num\">3</td>", artists)
+    assert "€" not in page
+    scorers = page.split("Top scorers")[1]
+    assert scorers.count("<tr><td>") == 5  # the five voters, three scores each
+    assert app.test_client().get("/leaderboards?season=1999").status_code == 404

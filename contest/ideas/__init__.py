@@ -1,0 +1,1 @@
+"""The idea board: members propose contest themes, others support them, staff answer every one."""
