@@ -24,3 +24,20 @@ class Follow(db.Model):
     follower_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     artist_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+
+
+class SurveyResponse(db.Model):
+    """One answer per person and contest: 0–10 "how likely are you to recommend", and a comment."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        sa.UniqueConstraint("contest_id", "user_id"),
+        sa.CheckConstraint("score BETWEEN 0 AND 10", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime]

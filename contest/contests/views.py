@@ -52,6 +52,7 @@ def detail(slug: str) -> ResponseReturnValue:
         abort(404)
     _advance(now)
     db.session.refresh(contest)
+    from contest.community.surveys import may_answer
     from contest.ideas.services import idea_for_contest
 
     return render_template(
@@ -60,6 +61,7 @@ def detail(slug: str) -> ResponseReturnValue:
         now=now,
         phase=contest.phase(now),
         idea=idea_for_contest(contest.id),
+        survey_open=current_user.is_authenticated and may_answer(current_user, contest),
     )
 
 

@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "promotion_failed": N_("“%(title)s” could not be put on sale: %(reason)s"),
     "idea_accepted": N_("Your idea “%(title)s” became a contest: %(contest)s. Thank you!"),
     "idea_declined": N_("Your idea “%(title)s” was not taken up this time."),
+    "survey_invite": N_("The results of %(contest)s are out. One question: would you recommend Atelier?"),
 }
 
 
@@ -53,11 +54,14 @@ KIND_LABELS: dict[str, str] = {
     "promotion_failed": N_("A winner could not be put on sale (staff)"),
     "idea_accepted": N_("Your idea becomes a contest"),
     "idea_declined": N_("Your idea is declined"),
+    "survey_invite": N_("A one-question survey after a contest"),
 }
 STAFF_KINDS = frozenset({"report_received", "promotion_failed"})
 # Kinds a member cannot silence entirely: they concern their own work's removal.
 ESSENTIAL = frozenset({"design_taken_down"})
 DEFAULT_CHANNEL = "email"
+# News sent to many people at once starts in the app only; members can ask for the email too.
+DEFAULT_CHANNELS = {"survey_invite": "in_app"}
 
 
 def channel_for(user_id: int, kind: str) -> str:
@@ -66,7 +70,7 @@ def channel_for(user_id: int, kind: str) -> str:
         sa.select(NotificationPreference.channel).filter_by(user_id=user_id, kind=kind)
     ).scalar_one_or_none()
     if chosen is None:
-        return DEFAULT_CHANNEL
+        return DEFAULT_CHANNELS.get(kind, DEFAULT_CHANNEL)
     return "in_app" if chosen == "off" and kind in ESSENTIAL else chosen
 
 

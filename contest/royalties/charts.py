@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from datetime import date
 
 from babel.numbers import get_currency_precision
@@ -76,14 +77,28 @@ def _svg(body: list[str], *, height: int, extra_class: str, title: str, desc: st
     )
 
 
-def bar_chart_svg(points: list[tuple[str, int]], *, currency: str, title: str) -> Markup:
+def bar_chart_svg(
+    points: list[tuple[str, int]],
+    *,
+    currency: str | None = None,
+    title: str,
+    value_label: Callable[[int], str] | None = None,
+    x_label: Callable[[str], str] | None = None,
+    empty_text: str | None = None,
+    description: str | None = None,
+) -> Markup:
     """Royalties per month ("YYYY-MM", minor units) as an accessible SVG; losses hang below the zero line.
 
+    Other series (counts, percentages per contest) pass ``value_label`` and ``x_label`` to word their
+    values and labels, ``empty_text`` and ``description`` (with ``%(figures)s``) instead of a currency.
     Text comes out in the current locale, so call it within a request (or force_locale).
     """
+    if value_label is None:
+        value_label = lambda value: money(Money(value, currency or "EUR"))  # noqa: E731 - a default
+    x_label = x_label or _month
     key = hashlib.blake2s(repr((points, currency, title)).encode(), digest_size=4).hexdigest()
     if not points:
-        empty = _("No earnings yet.")
+        empty = empty_text or _("No earnings yet.")
         text = (
             f'<text class="chart-empty" x="{WIDTH // 2}" y="44" text-anchor="middle" '
             f'font-size="{FONT_SIZE + 2}" fill="{TEXT_FILL}">{escape(empty)}</text>'
@@ -92,10 +107,10 @@ def bar_chart_svg(points: list[tuple[str, int]], *, currency: str, title: str) -
 
     values = [value for _label, value in points]
     low, high = min(0, *values), max(0, *values)
-    if low == high:  # all zero: still draw a scale of one currency unit
-        high = 10 ** get_currency_precision(currency)
+    if low == high:  # all zero: still draw a scale of one currency unit (or of one)
+        high = 10 ** get_currency_precision(currency) if currency else 1
     ticks = _ticks(low, high)
-    tick_labels = [money(Money(tick, currency)) for tick in ticks]
+    tick_labels = [value_label(tick) for tick in ticks]
     left = max(len(label) for label in tick_labels) * CHAR_WIDTH + 10
     plot_width, plot_height = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     bottom, top = ticks[0], ticks[-1]
@@ -115,8 +130,8 @@ def bar_chart_svg(points: list[tuple[str, int]], *, currency: str, title: str) -
             f'dominant-baseline="middle" font-size="{FONT_SIZE}" fill="{TEXT_FILL}">{escape(label)}</text>'
         )
 
-    months = [_month(label) for label, _value in points]
-    amounts = [money(Money(value, currency)) for value in values]
+    months = [x_label(label) for label, _value in points]
+    amounts = [value_label(value) for value in values]
     figures = [
         _("%(month)s: %(amount)s", month=month, amount=amount)
         for month, amount in zip(months, amounts, strict=True)
@@ -148,5 +163,8 @@ def bar_chart_svg(points: list[tuple[str, int]], *, currency: str, title: str) -
         f'<line class="chart-axis" x1="{_number(left)}" x2="{WIDTH - RIGHT}" y1="{_number(zero)}" '
         f'y2="{_number(zero)}" stroke="{AXIS_STROKE}" stroke-width="1"/>'
     )
-    desc = _("Royalties per month: %(figures)s.", figures="; ".join(figures))
+    if description is not None:
+        desc = description % {"figures": "; ".join(figures)}
+    else:
+        desc = _("Royalties per month: %(figures)s.", figures="; ".join(figures))
     return _svg(body, height=HEIGHT, extra_class="", title=title, desc=desc, key=key)

@@ -144,3 +144,31 @@ def test_season_leaderboards_count_wins_sales_and_scores_never_money(app, scene)
     scorers = page.split("Top scorers")[1]
     assert scorers.count("<tr><td>") == 5  # the five voters, three scores each
     assert app.test_client().get("/leaderboards?season=1999").status_code == 404
+
+
+def test_entrants_and_voters_answer_the_survey_once_after_the_results(app, scene, mailbox):
+    from contest.community.models import SurveyResponse
+
+    voter = app.test_client()
+    login(voter, "voter0", PASSWORD)
+    assert voter.get("/contests/night-animals/survey").status_code == 404  # no results yet
+    close_contests(utcnow())  # results published: everyone who took part is invited, in the app
+    invited = db.session.execute(sa.select(Notification.user_id).filter_by(kind="survey_invite")).scalars()
+    assert len(set(invited)) == 8  # three artists and five voters
+    emails = [mailbox.text(email) for email in mailbox.to("voter0@example.com")]
+    assert not any("would you recommend" in text for text in emails)  # not emailed by default
+    assert "Answer the survey" in voter.get("/contests/night-animals").get_data(as_text=True)
+    page = "/contests/night-animals/survey"
+    bad = submit(voter, page, {"score": "11"})
+    assert "Choose a number from 0 to 10." in bad.get_data(as_text=True)
+    submit(voter, page, {"score": "9", "comment": "Loved the owls"})
+    again = submit(voter, page, {"score": "0"}, page="/contests/night-animals")
+    assert again.status_code == 200
+    assert "You already answered this survey" in again.get_data(as_text=True)
+    rows = db.session.execute(sa.select(SurveyResponse.score, SurveyResponse.comment)).all()
+    assert [tuple(row) for row in rows] == [(9, "Loved the owls")]
+    assert "Answer the survey" not in voter.get("/contests/night-animals").get_data(as_text=True)
+    outsider = make_user("outsider")
+    stranger = app.test_client()
+    login(stranger, outsider.username, PASSWORD)
+    assert stranger.get(page).status_code == 403
