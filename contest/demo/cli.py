@@ -49,6 +49,16 @@ def seed_command(if_empty: bool) -> None:
     for creator_id in creators:
         creator = db.session.get(User, creator_id)
         click.echo(f"  {creator.email} has sales, a payout and statements (Account menu → Earnings).")
+    # Follows, the idea board (open, accepted, declined) and survey answers for the closed contest.
+    from contest.demo.community import seed_community
+
+    artists = list(
+        db.session.execute(
+            sa.select(User).where(User.email.in_([a[0] for a in seed_module.ARTISTS]))
+        ).scalars()
+    )
+    with unit_of_work():
+        seed_community(now=utcnow(), staff=staff, members=buyers, artists=artists)
     click.echo("Demo data created. Log in with:")
     for role, login, password in result.credentials:
         click.echo(f"  {role:<7} {login:<28} password: {password}")

@@ -93,6 +93,13 @@ def test_demo_seed_makes_a_lively_site_once(app, client, ctx, monkeypatch):
     assert db.session.query(StatementSnapshot).count() >= 1
     reconciled = runner.invoke(args=["royalties", "reconcile"])
     assert reconciled.exit_code == 0, reconciled.output
+    # The community: an idea board with every status, follows, and survey answers on the closed contest.
+    board = client.get("/ideas").get_data(as_text=True)
+    assert all(word in board for word in ("Open", "Accepted", "Declined"))
+    from contest.community.models import Follow, SurveyResponse
+
+    assert db.session.query(Follow).count() == 9
+    assert db.session.query(SurveyResponse).count() >= 3
     skipped = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "skipped" in skipped.output
     runner.invoke(args=["demo", "seed"])
