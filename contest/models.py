@@ -3,7 +3,7 @@
 from contest.accounts.models import ApiToken, User
 from contest.catalogue.models import ContestWinner, Mockup, Prize, Product, ProductVariant
 from contest.comments.models import Comment, CommentReport
-from contest.community.models import Follow
+from contest.community.models import ContestVoter, Follow, SurveyResponse
 from contest.contests.models import Contest, ContestTransition, LicenceTerms
 from contest.designs.models import Design, DesignRendition, InfringementReport
 from contest.fulfilment.models import PrintJob
@@ -28,7 +28,9 @@ __all__ = [
     "IdeaComment",
     "IdeaImage",
     "IdeaSupport",
+    "ContestVoter",
     "Follow",
+    "SurveyResponse",
     "NotificationPreference",
     "LedgerAccount",
     "LedgerPosting",

@@ -28,13 +28,13 @@ import sqlalchemy as sa
 
 from contest.accounts.models import User
 from contest.catalogue.models import ContestWinner, Product
-from contest.community.models import SurveyResponse
+from contest.community.models import ContestVoter, SurveyResponse
 from contest.contests.models import Contest
 from contest.designs.models import Design
 from contest.extensions import db
 from contest.orders.models import Order, OrderLine
 from contest.royalties.models import LedgerAccount, LedgerPosting, LedgerTransaction
-from contest.voting.models import Score, ScoreExclusion
+from contest.voting.models import ContestResult, DesignTally, Score, ScoreExclusion
 
 NEW_ACCOUNT_DAYS = 90
 SOLD = ("paid", "in_production", "shipped", "delivered", "partially_refunded", "refunded")
@@ -155,12 +155,13 @@ def contest_kpis(*, now: datetime) -> list[ContestKpis]:
         "moderated",
     )
     scored = Score.value.is_not(None)
+    pairs = _voter_pairs()
+    _fill(rows, sa.select(pairs.c.contest_id, sa.func.count()).group_by(pairs.c.contest_id), "voters")
     _fill(
         rows,
-        sa.select(Score.contest_id, sa.func.count(sa.distinct(Score.voter_id)), sa.func.count())
-        .where(scored)
-        .group_by(Score.contest_id),
-        "voters",
+        sa.select(DesignTally.contest_id, sa.func.sum(DesignTally.score_count)).group_by(
+            DesignTally.contest_id
+        ),
         "scores",
     )
     _fill(
@@ -222,12 +223,33 @@ def contest_kpis(*, now: datetime) -> list[ContestKpis]:
         "promoters",
         "detractors",
     )
-    _loyalty(rows)
-    _representativeness(rows)
+    _loyalty(rows, pairs)
+    _representativeness(rows, pairs)
     return [rows[contest_id] for contest_id in order]
 
 
-def _loyalty(rows: dict[int, ContestKpis]) -> None:
+def _voter_pairs() -> sa.Subquery:
+    """(contest, voter) once each: frozen for contests with results, found among the scores for the others.
+
+    Finding distinct voters among a million scores took most of the dashboard's time."""
+    published = sa.select(ContestResult.contest_id).distinct()
+    live_ids = list(
+        db.session.execute(
+            sa.select(Contest.id).where(Contest.state != "draft", Contest.id.not_in(published))
+        ).scalars()
+    )
+    frozen = sa.select(ContestVoter.contest_id, ContestVoter.voter_id.label("member_id"))
+    if not live_ids:
+        return frozen.subquery("voter_pairs")
+    live = (
+        sa.select(Score.contest_id, Score.voter_id.label("member_id"))
+        .where(Score.value.is_not(None), Score.contest_id.in_(live_ids))
+        .distinct()
+    )
+    return sa.union_all(frozen, live).subquery("voter_pairs")
+
+
+def _loyalty(rows: dict[int, ContestKpis], voters: sa.Subquery) -> None:
     """Entrants (voters) of a contest who also took part in the next one, by a window over contests."""
     following = (
         sa.select(
@@ -242,12 +264,6 @@ def _loyalty(rows: dict[int, ContestKpis]) -> None:
     entrants = (
         sa.select(Design.contest_id, Design.artist_id.label("member_id"))
         .where(Design.status.in_(SUBMITTED))
-        .distinct()
-        .subquery()
-    )
-    voters = (
-        sa.select(Score.contest_id, Score.voter_id.label("member_id"))
-        .where(Score.value.is_not(None))
         .distinct()
         .subquery()
     )
@@ -266,13 +282,7 @@ def _loyalty(rows: dict[int, ContestKpis]) -> None:
         )
 
 
-def _representativeness(rows: dict[int, ContestKpis]) -> None:
-    voters = (
-        sa.select(Score.contest_id, Score.voter_id.label("member_id"))
-        .where(Score.value.is_not(None))
-        .distinct()
-        .subquery()
-    )
+def _representativeness(rows: dict[int, ContestKpis], voters: sa.Subquery) -> None:
     # An account is new if it was under NEW_ACCOUNT_DAYS old when the contest's voting closed; the
     # cut-off per contest is computed here and handed to SQL (date arithmetic differs between databases).
     cutoffs = {

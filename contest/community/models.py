@@ -41,3 +41,16 @@ class SurveyResponse(db.Model):
     score: Mapped[int]
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime]
+
+
+class ContestVoter(db.Model):
+    """Who scored in a contest, frozen when its results are published (voting is over by then).
+
+    The KPIs read it instead of finding the distinct voters among every score again."""
+
+    __tablename__ = "contest_voters"
+
+    contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

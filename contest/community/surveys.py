@@ -72,6 +72,21 @@ def respond(
     return response
 
 
+def freeze_voters(contest_id: int) -> None:
+    """Record the contest's voters once its results are out (safe to repeat)."""
+    from contest.community.models import ContestVoter
+    from contest.core.db import upsert_insert
+
+    pairs = (
+        sa.select(Score.contest_id, Score.voter_id)
+        .where(Score.contest_id == contest_id, Score.value.is_not(None))
+        .distinct()
+    )
+    db.session.execute(
+        upsert_insert(ContestVoter).from_select(["contest_id", "voter_id"], pairs).on_conflict_do_nothing()
+    )
+
+
 def invite(contest: Contest, *, now: datetime) -> int:
     """Invite every participant once (on results); returns how many were invited."""
     from contest.notifications.services import notify

@@ -213,8 +213,9 @@ def publish_results(contest: Contest, *, now: datetime, actor: User | None = Non
             title=design.title,
             contest=contest.title,
         )
-    from contest.community.surveys import invite
+    from contest.community.surveys import freeze_voters, invite
 
+    freeze_voters(contest.id)  # for the KPIs: voting is over
     invite(contest, now=now)  # entrants and voters: one question, once
     db.session.refresh(contest)
     return results

@@ -90,6 +90,7 @@ TABLES = (
     "order_lines",
     "ledger_accounts",
     "ledger_transactions",
+    "contest_results",
 )
 
 
@@ -189,10 +190,11 @@ def seed_contests(rng: random.Random, size: Size, now: datetime, ids: dict, crea
     """Contests, designs, scores, exclusions, winners, products and survey answers, a contest at a time."""
     from contest.catalogue.models import ContestWinner, Product, ProductVariant
     from contest.community.models import SurveyResponse
+    from contest.community.surveys import freeze_voters
     from contest.contests.models import Contest
     from contest.core.db import unit_of_work
     from contest.designs.models import Design
-    from contest.voting.models import Score, ScoreExclusion
+    from contest.voting.models import ContestResult, Score, ScoreExclusion
 
     first_user = ids["first_user"]
     artists = list(range(first_user, first_user + size.members, max(1, size.members // size.artists)))
@@ -356,6 +358,28 @@ def seed_contests(rng: random.Random, size: Size, now: datetime, ids: dict, crea
             insert(Product, products)
             insert(ProductVariant, variants)
             insert(SurveyResponse, responses)
+            # What publishing the results leaves: the ranking (here only the winners' rows) and the
+            # frozen list of voters that the KPIs read.
+            insert(
+                ContestResult,
+                [
+                    {
+                        "contest_id": contest["id"],
+                        "design_id": winner["design_id"],
+                        "rank": winner["rank"],
+                        "final_score_micro": 4_000_000,
+                        "mean_raw_micro": None,
+                        "score_count": 0,
+                        "buy_count": 0,
+                        "excluded": {},
+                        "qualified": True,
+                        "winner": True,
+                        "computed_at": vote,
+                    }
+                    for winner in contest_winners
+                ],
+            )
+            freeze_voters(contest["id"])
         counts["designs"] += len(designs)
         counts["scores"] += len(scores)
         counts["exclusions"] += len(exclusions)

@@ -174,6 +174,12 @@ def build(now):  # noqa: ANN001, ANN202 - test helper
     return contest_a, contest_b
 
 
+def a_win_id(contest) -> int:  # noqa: ANN001 - a Contest
+    from contest.designs.models import Design
+
+    return db.session.execute(sa.select(Design.id).filter_by(contest_id=contest.id, title="Win")).scalar_one()
+
+
 def test_every_kpi_on_a_hand_made_data_set(app, ctx):
     now = utcnow()
     contest_a, contest_b = build(now)
@@ -193,6 +199,29 @@ def test_every_kpi_on_a_hand_made_data_set(app, ctx):
     b = rows["Beta"]
     assert (b.entrants, b.voters, b.entrant_return, b.nps) == (2, 1, None, None)  # no next contest yet
     assert kpis.repeat_purchase_rate() == (1, 2)
+    # Once A's results are out its voters are read from the frozen list: the same figures.
+    from contest.community.surveys import freeze_voters
+    from contest.voting.models import ContestResult
+
+    with unit_of_work():
+        db.session.add(
+            ContestResult(
+                contest_id=contest_a.id,
+                design_id=a_win_id(contest_a),
+                rank=1,
+                final_score_micro=4_000_000,
+                mean_raw_micro=None,
+                score_count=2,
+                buy_count=0,
+                excluded={},
+                qualified=True,
+                winner=True,
+                computed_at=now,
+            )
+        )
+        freeze_voters(contest_a.id)
+    again = {row.title: row for row in kpis.contest_kpis(now=now)}["Alpha"]
+    assert (again.voters, again.returning_voters, again.new_voters, again.buyer_voters) == (3, 1, 1, 1)
     exported = kpis.as_csv(list(rows.values())).splitlines()
     assert exported[0].startswith("contest_id,title,slug,voting_close_at,entrants,voters")
     assert ",0.6667," in exported[1]  # the approval rate
