@@ -153,3 +153,61 @@ def make_design(
             services.approve_design(staff or make_user(role="staff"), design, now=now)
     db.session.refresh(design)
     return design
+
+
+def make_paid_order(
+    *,
+    now: datetime,
+    unit_price: int,
+    quantity: int,
+    royalty_bps: int = 1000,
+    artist_id: int | None = None,
+    buyer: User | None = None,
+    product_id: int | None = None,
+    design_id: int | None = None,
+    title: str = "Poster",
+) -> object:
+    """A paid one-line poster order written straight to the database (the caller's unit of work commits)."""
+    import secrets
+
+    from contest.extensions import db
+    from contest.orders.models import Order, OrderLine
+
+    order = Order(
+        token=secrets.token_urlsafe(12),
+        checkout_key=secrets.token_urlsafe(12),
+        user_id=buyer.id if buyer else None,
+        email=buyer.email if buyer else "buyer@example.com",
+        status="paid",
+        currency="EUR",
+        subtotal=unit_price * quantity,
+        shipping=490,
+        total=unit_price * quantity + 490,
+        shipping_region="FR",
+        gateway="test",
+        amount_refunded=0,
+        flagged_reason="",
+        ship_to={},
+        created_at=now,
+        updated_at=now,
+        paid_at=now,
+    )
+    order.lines.append(
+        OrderLine(
+            product_id=product_id,
+            design_id=design_id,
+            artist_id=artist_id,
+            sku="AT-TEST",
+            title=title,
+            type_code="poster",
+            size="A3",
+            colour="white",
+            unit_price=unit_price,
+            quantity=quantity,
+            line_total=unit_price * quantity,
+            royalty_bps=royalty_bps,
+        )
+    )
+    db.session.add(order)
+    db.session.flush()
+    return order

@@ -16,7 +16,6 @@ Contest A (older) and contest B (the next one):
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -27,51 +26,22 @@ from contest.community.models import SurveyResponse
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.extensions import db
-from contest.orders.models import Order, OrderLine
 from contest.royalties import services as royalties
 from contest.voting.models import Score, ScoreExclusion
-from tests.factories import make_contest, make_design, make_user
+from tests.factories import make_contest, make_design, make_paid_order, make_user
 
 
 def _order(buyer, design, product, quantity, now):  # noqa: ANN001, ANN202 - test helper
-    price = 2000
-    order = Order(
-        token=secrets.token_urlsafe(8),
-        checkout_key=secrets.token_urlsafe(8),
-        user_id=buyer.id,
-        email=buyer.email,
-        status="paid",
-        currency="EUR",
-        subtotal=price * quantity,
-        shipping=490,
-        total=price * quantity + 490,
-        shipping_region="FR",
-        gateway="test",
-        amount_refunded=0,
-        flagged_reason="",
-        ship_to={},
-        created_at=now,
-        updated_at=now,
-        paid_at=now,
+    order = make_paid_order(
+        now=now,
+        unit_price=2000,
+        quantity=quantity,
+        artist_id=design.artist_id,
+        buyer=buyer,
+        product_id=product.id,
+        design_id=design.id,
+        title=design.title,
     )
-    order.lines.append(
-        OrderLine(
-            product_id=product.id,
-            design_id=design.id,
-            artist_id=design.artist_id,
-            sku="AT-KPI",
-            title=design.title,
-            type_code="poster",
-            size="A3",
-            colour="white",
-            unit_price=price,
-            quantity=quantity,
-            line_total=price * quantity,
-            royalty_bps=1000,
-        )
-    )
-    db.session.add(order)
-    db.session.flush()
     royalties.accrue_order(order, now=now)
 
 

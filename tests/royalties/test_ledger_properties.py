@@ -6,7 +6,6 @@ statement ends on the ledger's own balance.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,13 +17,13 @@ from contest.contests.models import Contest
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.extensions import db
-from contest.orders.models import Order, OrderLine
+from contest.orders.models import Order
 from contest.payments.models import Refund
 from contest.payments.test_gateway import TestGateway
 from contest.royalties import ledger, payouts, services, statements
 from contest.royalties.models import PayoutAccount
 from tests.conftest import truncate_all
-from tests.factories import make_contest, make_design, make_user
+from tests.factories import make_contest, make_design, make_paid_order, make_user
 from tests.royalties.test_ledger import unbalanced
 
 SETTINGS = settings(
@@ -50,41 +49,7 @@ steps = st.lists(st.one_of(sale, refund, line_refund, prize, clear, payout), min
 
 
 def _order(artist_id: int, price: int, quantity: int, bps: int, now) -> Order:  # noqa: ANN001 - datetime
-    order = Order(
-        token=secrets.token_urlsafe(12),
-        checkout_key=secrets.token_urlsafe(12),
-        email="buyer@example.com",
-        status="paid",
-        currency="EUR",
-        subtotal=price * quantity,
-        shipping=490,
-        total=price * quantity + 490,
-        shipping_region="FR",
-        gateway="test",
-        amount_refunded=0,
-        flagged_reason="",
-        ship_to={},
-        created_at=now,
-        updated_at=now,
-        paid_at=now,
-    )
-    order.lines.append(
-        OrderLine(
-            artist_id=artist_id,
-            sku="AT-PROP",
-            title="Property",
-            type_code="poster",
-            size="A3",
-            colour="white",
-            unit_price=price,
-            quantity=quantity,
-            line_total=price * quantity,
-            royalty_bps=bps,
-        )
-    )
-    db.session.add(order)
-    db.session.flush()
-    return order
+    return make_paid_order(now=now, unit_price=price, quantity=quantity, royalty_bps=bps, artist_id=artist_id)
 
 
 def _refunded(order: Order) -> int:
