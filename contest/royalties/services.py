@@ -49,15 +49,27 @@ def _line_bucket(line_id: int) -> str:
     return "creator_cleared" if "clear" in keys else "creator_pending"
 
 
+def _owed(line_ids: list[int], kinds: tuple[str, ...]) -> dict[int, int]:
+    """Per order line, what its creator is still owed in these account kinds (one grouped query)."""
+    owed: dict[int, int] = dict.fromkeys(line_ids, 0)
+    for start in range(0, len(line_ids), 500):
+        for line_id, total in db.session.execute(
+            sa.select(LedgerTransaction.order_line_id, sa.func.sum(LedgerPosting.amount))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
+            .where(
+                LedgerTransaction.order_line_id.in_(line_ids[start : start + 500]),
+                LedgerAccount.kind.in_(kinds),
+            )
+            .group_by(LedgerTransaction.order_line_id)
+        ).all():
+            owed[line_id] = -int(total)
+    return owed
+
+
 def _owed_for_line(line_id: int) -> int:
     """The line's royalty still owed to its creator (accrued minus reversed), whatever the bucket."""
-    total = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(LedgerPosting.amount), 0))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
-        .where(LedgerTransaction.order_line_id == line_id, LedgerAccount.kind.in_(ledger.CREATOR_KINDS))
-    ).scalar_one()
-    return -int(total)
+    return _owed([line_id], ledger.CREATOR_KINDS)[line_id]
 
 
 def accrue_order(order: Order, *, now: datetime) -> None:
@@ -227,15 +239,9 @@ def clear_due(*, now: datetime, hold_days: int | None = None) -> int:
         )
         .order_by(LedgerTransaction.id)
     ).all()
+    pending_of = _owed([line_id for line_id, _creator, _currency in due], ("creator_pending",))
     for line_id, creator_id, currency in due:
-        pending = -int(
-            db.session.execute(
-                sa.select(sa.func.coalesce(sa.func.sum(LedgerPosting.amount), 0))
-                .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
-                .where(LedgerTransaction.order_line_id == line_id, LedgerAccount.kind == "creator_pending")
-            ).scalar_one()
-        )
+        pending = pending_of[line_id]
         ledger.post(
             f"clear:line:{line_id}",
             "clear",

@@ -33,8 +33,18 @@ from contest.royalties import ledger
 from contest.royalties.models import LedgerAccount, LedgerPosting, LedgerTransaction, StatementSnapshot
 from contest.royalties.statement_types import Statement, StatementLine
 
-SHOWN_KINDS = ("sale", "refund", "hold", "release", "dispute_lost", "prize", "prize_reversal", "payout")
-SHOWN_KINDS_ALL = (*SHOWN_KINDS, "payout_returned")
+# What a statement lists: everything that moves the creator's balance, and holds (clearing shows as status).
+SHOWN_KINDS = (
+    "sale",
+    "refund",
+    "hold",
+    "release",
+    "dispute_lost",
+    "prize",
+    "prize_reversal",
+    "payout",
+    "payout_returned",
+)
 
 
 class BadPeriod(ValueError):
@@ -138,7 +148,7 @@ def build(creator: User, period: str, currency: str, *, now: datetime) -> Statem
         .where(
             LedgerTransaction.creator_id == creator.id,
             LedgerTransaction.currency == currency,
-            LedgerTransaction.kind.in_(SHOWN_KINDS_ALL),
+            LedgerTransaction.kind.in_(SHOWN_KINDS),
             LedgerTransaction.occurred_at >= start,
             LedgerTransaction.occurred_at < end,
         )

@@ -13,7 +13,7 @@ from contest.accounts.models import User
 from contest.core.clock import utcnow
 from contest.core.db import unit_of_work
 from contest.extensions import db
-from contest.royalties import ledger, services, statements
+from contest.royalties import ledger, statements
 from contest.royalties.models import StatementSnapshot
 from tests.conftest import login
 from tests.factories import PASSWORD
@@ -143,7 +143,6 @@ def test_cutting_a_month_twice_keeps_the_first_snapshot(app, paid_order):
         assert statements.cut_month(last_month, now=utcnow()) == 0
     with pytest.raises(statements.BadPeriod):
         statements.cut_month(period_now(), now=utcnow())
-    _ = services  # the module under test for the rounding rule is covered in test_ledger
 
 
 def test_explanations_follow_the_readers_language(app, paid_order):
